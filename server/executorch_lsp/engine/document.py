@@ -1,0 +1,71 @@
+"""A document: its text, language and (lazily built, incrementally updated) syntax tree."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from . import grammars
+from .languages import LanguageId
+from .text import PositionEncoding, TextBuffer
+
+
+class Document:
+    """One file's text and tree. Not thread-safe: one owner thread at a time."""
+
+    def __init__(
+        self, path: str, language: LanguageId, data: bytes, version: int | None = None
+    ) -> None:
+        self.path = path
+        self.language = language
+        self.version = version
+        self.buffer = TextBuffer(data)
+        self._tree: ts.Tree | None = None
+        self._stale_tree: ts.Tree | None = None
+
+    @classmethod
+    def from_text(
+        cls, path: str, language: LanguageId, text: str, version: int | None = None
+    ) -> Document:
+        return cls(path, language, text.encode("utf-8", "surrogatepass"), version)
+
+    @property
+    def data(self) -> bytes:
+        return self.buffer.data
+
+    @property
+    def tree(self) -> ts.Tree:
+        if self._tree is None:
+            self._tree = grammars.parse(self.language, self.buffer.data, self._stale_tree)
+            self._stale_tree = None
+        return self._tree
+
+    @property
+    def is_parsed(self) -> bool:
+        return self._tree is not None
+
+    def text_of(self, node: ts.Node) -> str:
+        return self.buffer.text(node.start_byte, node.end_byte)
+
+    def edit(
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        text: str,
+        encoding: PositionEncoding,
+    ) -> None:
+        """Apply one editor change; the next ``tree`` access re-parses incrementally."""
+        edit = self.buffer.replace(start[0], start[1], end[0], end[1], text, encoding)
+        old = self._tree if self._tree is not None else self._stale_tree
+        if old is not None:
+            old.edit(
+                edit.start_byte, edit.old_end_byte, edit.new_end_byte,
+                edit.start_point, edit.old_end_point, edit.new_end_point,
+            )
+        self._stale_tree = old
+        self._tree = None
+
+    def replace_all(self, text: str, version: int | None = None) -> None:
+        self.buffer = TextBuffer.from_text(text)
+        self._tree = None
+        self._stale_tree = None
+        self.version = version

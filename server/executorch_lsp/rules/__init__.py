@@ -1,0 +1,59 @@
+"""The rule registry: every rule module, looked up by code, name or language."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..engine.languages import LanguageId
+from .base import Rule
+from .cpp import et101_threadpool_reset_after_load
+from .meta import et900_unused_suppression
+
+RULES: tuple[Rule, ...] = (
+    et101_threadpool_reset_after_load.RULE,
+    et900_unused_suppression.RULE,
+)
+
+# Every code that is assigned, implemented or not. Codes are never reused; a
+# configuration or suppression naming one of these is valid even before the
+# rule ships.
+ASSIGNED_CODES: dict[str, str] = {
+    "ET101": "threadpool-reset-after-load",
+    "ET102": "threadpool-oversubscribed",
+    "ET103": "unchecked-error",
+    "ET104": "unchecked-result-access",
+    "ET105": "error-code-printed-as-number",
+    "ET106": "log-hook-signature",
+    "ET201": "build-type-not-release",
+    "ET202": "backend-not-whole-archived",
+    "ET203": "duplicate-operator-library",
+    "ET204": "no-operator-library",
+    "ET301": "duplicate-generated-lib",
+    "ET302": "generated-lib-misconfigured",
+    "ET401": "lowering-without-partitioner",
+    "ET402": "legacy-to-backend-flow",
+    "ET404": "custom-op-without-out-variant",
+    "ET900": "unused-suppression",
+}
+
+CODE_PATTERN = re.compile(r"ET\d{3}")
+
+_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def rule_by_code(code: str) -> Rule | None:
+    return _BY_CODE.get(code.upper())
+
+
+def rule_by_name(name: str) -> Rule | None:
+    return next((rule for rule in RULES if rule.name == name), None)
+
+
+def is_assigned(code: str) -> bool:
+    return code.upper() in ASSIGNED_CODES
+
+
+@cache
+def rules_for(language: LanguageId) -> tuple[Rule, ...]:
+    return tuple(rule for rule in RULES if language in rule.languages)

@@ -1,0 +1,99 @@
+"""The rule contract: metadata (the one source for docs, hover and CLI text) and a check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import tree_sitter as ts
+
+from .. import DOCS_BASE_URL
+from ..engine.document import Document
+from ..engine.findings import Finding, Fix, Related, Severity, Span
+from ..engine.languages import LanguageId
+
+if TYPE_CHECKING:
+    from ..engine.config import Config
+    from ..engine.suppressions import Suppression
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule's guidance comes from (FAQ entry, ExecuTorch file or doc)."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """Documentation in a fixed shape: problem, bad and good code, why, exceptions."""
+
+    problem: str
+    bad: str
+    good: str
+    why: str
+    exceptions: str
+    sources: tuple[Source, ...]
+    example_language: str
+
+
+Match = tuple[int, dict[str, list[ts.Node]]]
+
+
+@dataclass
+class RuleContext:
+    rule: Rule
+    document: Document
+    matches: Sequence[Match] = ()
+    # Only for meta rules, which judge the directives after the other rules ran.
+    suppressions: Sequence[Suppression] = ()
+    config: Config | None = None
+
+    def finding(
+        self,
+        span: Span,
+        message: str,
+        fix: Fix | None = None,
+        related: Iterable[Related] = (),
+    ) -> Finding:
+        return Finding(
+            code=self.rule.code,
+            message=message,
+            span=span,
+            severity=self.rule.severity,
+            fix=fix,
+            related=tuple(related),
+        )
+
+
+CheckFunction = Callable[[RuleContext], Iterable[Finding]]
+HoverFunction = Callable[[Document, int], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    title: str
+    languages: frozenset[LanguageId]
+    severity: Severity
+    fixable: bool
+    docs: RuleDocs
+    check: CheckFunction
+    # Byte strings of which at least one must occur in a file for the rule to
+    # apply; files without any are never parsed for this rule.
+    anchors: tuple[bytes, ...] = ()
+    # Query file under grammars/, e.g. "cpp/et101_threadpool_reset_after_load.scm".
+    query: str | None = None
+    hover: HoverFunction | None = None
+    # Rules that consume other rules' results (ET900) run last and get no query.
+    meta: bool = field(default=False)
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_BASE_URL}/{self.code}.md"
+
+    def applies_to(self, data: bytes) -> bool:
+        return not self.anchors or any(anchor in data for anchor in self.anchors)

@@ -1,0 +1,1 @@
+"""Rules for C++ sources (ET1xx)."""

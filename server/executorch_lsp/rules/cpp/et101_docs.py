@@ -1,0 +1,64 @@
+"""Documentation of ET101 (kept apart from the check so both stay short)."""
+
+from ..base import RuleDocs, Source
+
+FAQ_URL = "https://github.com/pytorch/executorch/blob/main/docs/source/using-executorch-faqs.md"
+THREADPOOL_URL = "https://github.com/pytorch/executorch/blob/main/extension/threadpool/threadpool.h"
+
+DOCS = RuleDocs(
+    problem=(
+        "`get_threadpool()->_unsafe_reset_threadpool(n)` is called after a model was "
+        "loaded (`Module::load`, `load_method`, `forward`, `execute`, `Program::load`, "
+        "`program->load_method`, an LLM runner's `load`/`generate`, "
+        "`create_text_llm_runner`, ...) in the same function, directly or through a "
+        "function of the same file."
+    ),
+    bad=(
+        "Module module(\"model.pte\");\n"
+        "auto outputs = module.forward(inputs);   // loads the program and its delegates\n"
+        "::executorch::extension::threadpool::get_threadpool()\n"
+        "    ->_unsafe_reset_threadpool(4);         // ET101\n"
+    ),
+    good=(
+        "::executorch::extension::threadpool::get_threadpool()\n"
+        "    ->_unsafe_reset_threadpool(4);         // first: size the pool\n"
+        "Module module(\"model.pte\");             // constructing a Module loads nothing\n"
+        "auto outputs = module.forward(inputs);\n"
+    ),
+    why=(
+        "Delegates take the thread pool when a method is loaded: XNNPACK hands the raw "
+        "`pthreadpool` to each runtime it creates in `init()`. `_unsafe_reset_threadpool` "
+        "destroys that pool and creates a new one, so already-initialized delegates are left "
+        "with a dangling pool: crashes, hangs or silently single-threaded inference. The "
+        "ExecuTorch FAQ says to set the thread count before loading or running a model. "
+        "Good starting points: the number of cores / 2, or 4 on mobile CPUs; measure."
+    ),
+    exceptions=(
+        "Constructing a `Module` (directly, with `new`, `make_unique` or `make_shared`) does "
+        "not load it and is not reported. Loads and resets in mutually exclusive branches "
+        "(`if`/`else`, different `switch` cases, `#if`/`#else`) are not ordered. A lambda or "
+        "helper defined above the reset but called after it is fine. `load()` on objects "
+        "that are not ExecuTorch types (a `std::atomic`, a settings reader) is not a load; "
+        "objects whose type cannot be seen in the same file are not treated as models. "
+        "If the model is reloaded after the reset (every method loaded again), suppress "
+        "with `// executorch-lsp: ignore[ET101] -- reloaded below`."
+    ),
+    sources=(
+        Source("ExecuTorch FAQ: Inference is slow / performance troubleshooting", FAQ_URL),
+        Source("extension/threadpool/threadpool.h (_unsafe_reset_threadpool)", THREADPOOL_URL),
+    ),
+    example_language="cpp",
+)
+
+HOVER_TEXT = (
+    "**`_unsafe_reset_threadpool(n)`** replaces ExecuTorch's shared thread pool with a "
+    "new one of `n` threads.\n\n"
+    "Call it **before loading or running any model**: delegates such as XNNPACK keep a "
+    "pointer to the pool they saw at load time, and resetting afterwards leaves them "
+    "with a destroyed pool.\n\n"
+    "Thread count (ExecuTorch FAQ): the default uses one thread per core; try "
+    "cores / 2, or 4 on mobile CPUs, and measure. The call is not thread-safe and is "
+    "marked experimental; it needs `extension/threadpool/threadpool.h` from a source "
+    "build (the pip package does not ship it).\n\n"
+    f"[ExecuTorch FAQ]({FAQ_URL}) · [threadpool.h]({THREADPOOL_URL})"
+)
