@@ -66,7 +66,7 @@ class Config:
         parsed = _parse_table(overrides, None, allow_unknown=True)
         return replace(
             self,
-            select=parsed.select if "select" in overrides and overrides["select"] else self.select,
+            select=parsed.select if overrides.get("select") else self.select,
             ignore=(*self.ignore, *parsed.ignore),
             exclude=(*self.exclude, *parsed.exclude),
             severity={**self.severity, **parsed.severity},
@@ -92,12 +92,16 @@ def _validate_selectors(selectors: tuple[str, ...], key: str, path: Path | None)
     for selector in selectors:
         upper = selector.upper()
         if not _SELECTOR.fullmatch(upper):
-            raise ConfigError(f"'{key}': '{selector}' is not a rule code or prefix (ET101, ET1)", path)
+            raise ConfigError(
+                f"'{key}': '{selector}' is not a rule code or prefix (ET101, ET1)", path
+            )
         if upper != "ALL" and not any(code.startswith(upper) for code in ASSIGNED_CODES):
             raise ConfigError(f"'{key}': unknown rule code '{selector}'", path)
 
 
-def _parse_table(table: Mapping[str, Any], path: Path | None, allow_unknown: bool = False) -> Config:
+def _parse_table(
+    table: Mapping[str, Any], path: Path | None, allow_unknown: bool = False
+) -> Config:
     unknown = set(table) - _KNOWN_KEYS
     if unknown and not allow_unknown:
         raise ConfigError(f"unknown key(s): {', '.join(sorted(unknown))}", path)

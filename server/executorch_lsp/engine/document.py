@@ -58,8 +58,12 @@ class Document:
         old = self._tree if self._tree is not None else self._stale_tree
         if old is not None:
             old.edit(
-                edit.start_byte, edit.old_end_byte, edit.new_end_byte,
-                edit.start_point, edit.old_end_point, edit.new_end_point,
+                edit.start_byte,
+                edit.old_end_byte,
+                edit.new_end_byte,
+                edit.start_point,
+                edit.old_end_point,
+                edit.new_end_point,
             )
         self._stale_tree = old
         self._tree = None

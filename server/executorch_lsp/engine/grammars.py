@@ -100,7 +100,8 @@ def query_files() -> list[str]:
     for folder in root.iterdir():
         if folder.is_dir():
             found.extend(
-                f"{folder.name}/{entry.name}" for entry in folder.iterdir()
+                f"{folder.name}/{entry.name}"
+                for entry in folder.iterdir()
                 if entry.name.endswith(".scm")
             )
     return sorted(found)

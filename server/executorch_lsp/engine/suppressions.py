@@ -1,8 +1,8 @@
 """Suppression comments, in each language's own comment syntax.
 
-    // executorch-lsp: ignore[ET101]            this line (trailing) or the next (own line)
-    # executorch-lsp: ignore[ET201, ET202] -- reason
-    // executorch-lsp: file-ignore[ET101]       the whole file
+// executorch-lsp: ignore[ET101]            this line (trailing) or the next (own line)
+# executorch-lsp: ignore[ET201, ET202] -- reason
+// executorch-lsp: file-ignore[ET101]       the whole file
 """
 
 from __future__ import annotations

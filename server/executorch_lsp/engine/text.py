@@ -127,7 +127,12 @@ class TextBuffer:
         return self.position_at(offset, PositionEncoding.UTF32)[1]
 
     def replace(
-        self, start_line: int, start_char: int, end_line: int, end_char: int, text: str,
+        self,
+        start_line: int,
+        start_char: int,
+        end_line: int,
+        end_char: int,
+        text: str,
         encoding: PositionEncoding,
     ) -> ByteEdit:
         """Apply one editor change and return the edit for ``Tree.edit``."""

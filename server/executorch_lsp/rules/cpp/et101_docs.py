@@ -14,7 +14,7 @@ DOCS = RuleDocs(
         "function of the same file."
     ),
     bad=(
-        "Module module(\"model.pte\");\n"
+        'Module module("model.pte");\n'
         "auto outputs = module.forward(inputs);   // loads the program and its delegates\n"
         "::executorch::extension::threadpool::get_threadpool()\n"
         "    ->_unsafe_reset_threadpool(4);         // ET101\n"
@@ -22,7 +22,7 @@ DOCS = RuleDocs(
     good=(
         "::executorch::extension::threadpool::get_threadpool()\n"
         "    ->_unsafe_reset_threadpool(4);         // first: size the pool\n"
-        "Module module(\"model.pte\");             // constructing a Module loads nothing\n"
+        'Module module("model.pte");             // constructing a Module loads nothing\n'
         "auto outputs = module.forward(inputs);\n"
     ),
     why=(

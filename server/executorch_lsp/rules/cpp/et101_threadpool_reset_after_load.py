@@ -11,12 +11,12 @@ from ...engine.document import Document
 from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from .et101_docs import DOCS, HOVER_TEXT
 from .file_model import FileModel, Unit
 from .flow import Event, OrderWalker
 from .model_loads import is_direct_load, is_member_load
 from .reorder import move_before
 from .syntax import member_call, text
-from .et101_docs import DOCS, HOVER_TEXT
 
 RESET_METHOD = "_unsafe_reset_threadpool"
 
@@ -71,7 +71,11 @@ def _first_of_each_kind(events: list[Event]) -> list[Event]:
 
 def _describe_call(node: ts.Node, data: bytes) -> str:
     call_text = text(node, data)
-    return call_text if len(call_text) <= 60 and "\n" not in call_text else call_text[:57].split("\n")[0] + "..."
+    return (
+        call_text
+        if len(call_text) <= 60 and "\n" not in call_text
+        else call_text[:57].split("\n")[0] + "..."
+    )
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -106,12 +110,18 @@ def _finding(context: RuleContext, document: Document, reset: Event, load: Event
     )
     related = [Related(Span(load.node.start_byte, load.node.end_byte), "model loaded here")]
     if load.origin is not None:
-        related.append(Related(Span(load.origin.start_byte, load.origin.end_byte),
-                               f"load inside `{load.helper}()`"))
+        related.append(
+            Related(
+                Span(load.origin.start_byte, load.origin.end_byte), f"load inside `{load.helper}()`"
+            )
+        )
     if reset.origin is not None:
-        related.append(Related(Span(reset.origin.start_byte, reset.origin.end_byte),
-                               "thread pool reset here"))
-    fix = move_before(document, reset.node, load.node, "Move the thread-pool reset before the first model load")
+        related.append(
+            Related(Span(reset.origin.start_byte, reset.origin.end_byte), "thread pool reset here")
+        )
+    fix = move_before(
+        document, reset.node, load.node, "Move the thread-pool reset before the first model load"
+    )
     span = _reset_span(reset, data)
     return context.finding(span, message, fix=fix, related=related)
 
@@ -126,7 +136,11 @@ def _reset_span(reset: Event, data: bytes) -> Span:
 
 def hover(document: Document, offset: int) -> str | None:
     node = document.tree.root_node.descendant_for_byte_range(offset, offset)
-    if node is not None and node.type == "field_identifier" and text(node, document.data) == RESET_METHOD:
+    if (
+        node is not None
+        and node.type == "field_identifier"
+        and text(node, document.data) == RESET_METHOD
+    ):
         return HOVER_TEXT
     return None
 

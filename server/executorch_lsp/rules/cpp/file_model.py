@@ -17,10 +17,19 @@ import tree_sitter as ts
 from .model_loads import TypeInfo, declared_type, type_from_initializer
 from .syntax import declarator_name, enclosing_class_name, function_name, member_call, text
 
-_SCOPES = frozenset({
-    "compound_statement", "for_statement", "for_range_loop", "catch_clause", "if_statement",
-    "while_statement", "switch_statement", "lambda_expression", "function_definition",
-})
+_SCOPES = frozenset(
+    {
+        "compound_statement",
+        "for_statement",
+        "for_range_loop",
+        "catch_clause",
+        "if_statement",
+        "while_statement",
+        "switch_statement",
+        "lambda_expression",
+        "function_definition",
+    }
+)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 NESTED_BODIES = frozenset({"lambda_expression", "class_specifier", "struct_specifier"})
 
@@ -80,11 +89,13 @@ class FileModel:
                 found = declared_type(node, declarator, data)
                 if class_name and name and found:
                     model.fields[class_name][name] = found
-        for left, right in zip(captures.get("assign.left", []), captures.get("assign.right", []),
-                               strict=False):
+        for left, right in zip(
+            captures.get("assign.left", []), captures.get("assign.right", []), strict=False
+        ):
             model._add_hint(left, type_from_initializer(right, data))
-        for member, args in zip(captures.get("init.field", []), captures.get("init.args", []),
-                                strict=False):
+        for member, args in zip(
+            captures.get("init.field", []), captures.get("init.args", []), strict=False
+        ):
             value = args.named_children[0] if args.named_child_count == 1 else None
             model._add_hint(member, type_from_initializer(value, data))
         model.units.sort(key=lambda unit: unit.node.start_byte)
@@ -104,22 +115,39 @@ class FileModel:
         while scope is not None and scope.type not in _SCOPES:
             scope = scope.parent
         if node.type in ("parameter_declaration", "optional_parameter_declaration"):
-            while scope is not None and scope.type not in ("function_definition", "lambda_expression",
-                                                            "catch_clause"):
+            while scope is not None and scope.type not in (
+                "function_definition",
+                "lambda_expression",
+                "catch_clause",
+            ):
                 scope = scope.parent
         scope_end = scope.end_byte if scope is not None else len(self.data)
         for declarator in node.children_by_field_name("declarator"):
             name, _ = declarator_name(declarator, self.data)
             if not name:
                 continue
-            value = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
-            lambda_unit = lambdas.get(value.id) if value is not None and value.type == "lambda_expression" else None
+            value = (
+                declarator.child_by_field_name("value")
+                if declarator.type == "init_declarator"
+                else None
+            )
+            lambda_unit = (
+                lambdas.get(value.id)
+                if value is not None and value.type == "lambda_expression"
+                else None
+            )
             type_text = text(node.child_by_field_name("type"), self.data)
             if value is not None and type_text == "auto":
                 type_text = text(value.child_by_field_name("function"), self.data)
             self.variables[name].append(
-                Variable(name, node.start_byte, scope_end,
-                         declared_type(node, declarator, self.data), type_text, lambda_unit)
+                Variable(
+                    name,
+                    node.start_byte,
+                    scope_end,
+                    declared_type(node, declarator, self.data),
+                    type_text,
+                    lambda_unit,
+                )
             )
 
     def lookup(self, name: str, at: int) -> Variable | None:
@@ -132,7 +160,10 @@ class FileModel:
         index = bisect.bisect_right(self._unit_starts, node.start_byte) - 1
         while index >= 0:
             unit = self.units[index]
-            if unit.body is not None and unit.body.start_byte <= node.start_byte < unit.body.end_byte:
+            if (
+                unit.body is not None
+                and unit.body.start_byte <= node.start_byte < unit.body.end_byte
+            ):
                 return unit
             index -= 1
         return None

@@ -80,7 +80,8 @@ class OrderWalker:
             after_try = self._statement(node.child_by_field_name("body"), state)
             handlers = [
                 self._statement(clause.child_by_field_name("body"), _join(state, after_try))
-                for clause in node.named_children if clause.type == "catch_clause"
+                for clause in node.named_children
+                if clause.type == "catch_clause"
             ]
             return _join(after_try, *handlers)
         if kind in _EXITS:

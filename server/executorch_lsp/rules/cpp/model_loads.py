@@ -23,16 +23,35 @@ class Entity(str, Enum):
     RUNNER = "runner"
 
 
-MODULE_LOAD_METHODS = frozenset({
-    "load", "load_method", "load_forward", "method", "execute", "forward", "get",
-    "set_input", "set_inputs", "set_output", "set_outputs", "get_output", "get_outputs",
-    "num_methods", "method_names", "method_meta",
-})
+MODULE_LOAD_METHODS = frozenset(
+    {
+        "load",
+        "load_method",
+        "load_forward",
+        "method",
+        "execute",
+        "forward",
+        "get",
+        "set_input",
+        "set_inputs",
+        "set_output",
+        "set_outputs",
+        "get_output",
+        "get_outputs",
+        "num_methods",
+        "method_names",
+        "method_meta",
+    }
+)
 PROGRAM_LOAD_METHODS = frozenset({"load_method"})
 RUNNER_LOAD_METHODS = frozenset({"load", "generate", "warmup", "prefill"})
-RUNNER_FACTORIES = frozenset({
-    "create_text_llm_runner", "create_multimodal_runner", "create_llama_runner",
-})
+RUNNER_FACTORIES = frozenset(
+    {
+        "create_text_llm_runner",
+        "create_multimodal_runner",
+        "create_llama_runner",
+    }
+)
 _ENTITY_METHODS = {
     Entity.MODULE: MODULE_LOAD_METHODS,
     Entity.PROGRAM: PROGRAM_LOAD_METHODS,
@@ -103,7 +122,11 @@ def declared_type(declaration: ts.Node, declarator: ts.Node, data: bytes) -> Typ
     type_text = text(type_node, data)
     _, pointer = declarator_name(declarator, data)
     if type_node is not None and type_node.type == "placeholder_type_specifier":
-        value = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
+        value = (
+            declarator.child_by_field_name("value")
+            if declarator.type == "init_declarator"
+            else None
+        )
         found = type_from_initializer(value, data)
         if found is not None and pointer:
             return TypeInfo(found.entity, True)

@@ -27,12 +27,17 @@ def _movable_statement(call: ts.Node) -> ts.Node | None:
         if statement.type in ("compound_statement", "lambda_expression", "if_statement"):
             return None
         statement = statement.parent
-    while statement is not None and statement.parent is not None and statement.parent.type in (
-        "preproc_if", "preproc_ifdef"
+    while (
+        statement is not None
+        and statement.parent is not None
+        and statement.parent.type in ("preproc_if", "preproc_ifdef")
     ):
         wrapper = statement.parent
-        statements = [c for c in wrapper.named_children if c.type.endswith("statement")
-                      or c.type == "declaration"]
+        statements = [
+            c
+            for c in wrapper.named_children
+            if c.type.endswith("statement") or c.type == "declaration"
+        ]
         if len(statements) != 1 or wrapper.child_by_field_name("alternative") is not None:
             return None
         statement = wrapper
@@ -65,7 +70,8 @@ def _whole_lines(document: Document, node: ts.Node) -> Span | None:
     first, last = buffer.line_of(node.start_byte), buffer.line_of(node.end_byte)
     start, end = buffer.line_start(first), buffer.line_end(last)
     data = document.data
-    if data[start : node.start_byte].strip() or data[node.end_byte : end].strip():
+    trailing = data[node.end_byte : end].strip()
+    if data[start : node.start_byte].strip() or (trailing and not trailing.startswith(b"//")):
         return None
     return Span(start, min(end + 1, len(data)))
 
@@ -84,8 +90,9 @@ def move_before(document: Document, call: ts.Node, target_call: ts.Node, title: 
     if target is None or target.start_byte >= statement.start_byte:
         return None
     data = document.data
-    between = [c for c in block.named_children
-               if target.start_byte <= c.start_byte < statement.start_byte]
+    between = [
+        c for c in block.named_children if target.start_byte <= c.start_byte < statement.start_byte
+    ]
     if _used_names(statement, data) & _declared_names(between, data):
         return None
     moved = _whole_lines(document, statement)
@@ -98,9 +105,9 @@ def move_before(document: Document, call: ts.Node, target_call: ts.Node, title: 
         moved_text += "\n"
     old_indent = data[indent_of : statement.start_byte].decode()
     new_indent = data[target_lines.start : target.start_byte].decode()
-    if old_indent != new_indent:
+    if old_indent != new_indent and not statement.type.startswith("preproc"):
         moved_text = "".join(
-            new_indent + line[len(old_indent):] if line.startswith(old_indent) else line
+            new_indent + line[len(old_indent) :] if line.startswith(old_indent) else line
             for line in moved_text.splitlines(keepends=True)
         )
     return Fix(

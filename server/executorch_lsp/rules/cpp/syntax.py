@@ -30,7 +30,9 @@ def callee_parts(call: ts.Node, data: bytes) -> list[str]:
     """Qualified name parts of a free or static function call; [] for member calls."""
     function = call.child_by_field_name("function")
     if function is None or function.type not in (
-        "identifier", "qualified_identifier", "template_function"
+        "identifier",
+        "qualified_identifier",
+        "template_function",
     ):
         return []
     return path_parts(text(function, data))
@@ -65,8 +67,14 @@ def declarator_name(declarator: ts.Node | None, data: bytes) -> tuple[str, bool]
             return path_parts(text(node, data))[-1] if text(node, data) else "", pointer
         inner = node.child_by_field_name("declarator")
         if inner is None:
-            inner = next((c for c in node.named_children if "declarator" in c.type
-                          or c.type in ("identifier", "field_identifier")), None)
+            inner = next(
+                (
+                    c
+                    for c in node.named_children
+                    if "declarator" in c.type or c.type in ("identifier", "field_identifier")
+                ),
+                None,
+            )
         node = inner
     return "", pointer
 

@@ -51,12 +51,7 @@ RULE = Rule(
             "An `executorch-lsp: ignore[...]` or `file-ignore[...]` comment names a code that "
             "reports nothing where the comment applies, or a code that does not exist."
         ),
-        bad=(
-            "int main() {\n"
-            "  // executorch-lsp: ignore[ET101]\n"
-            "  run_model();\n"
-            "}\n"
-        ),
+        bad=("int main() {\n  // executorch-lsp: ignore[ET101]\n  run_model();\n}\n"),
         good="int main() {\n  run_model();\n}\n",
         why=(
             "Stale suppressions hide the next real finding on that line and make readers "
@@ -68,7 +63,9 @@ RULE = Rule(
             "but whose rule is not implemented yet, are not reported. Suppress this rule for "
             "a whole file with `executorch-lsp: file-ignore[ET900]`."
         ),
-        sources=(Source("ruff: unused-noqa (RUF100)", "https://docs.astral.sh/ruff/rules/unused-noqa/"),),
+        sources=(
+            Source("ruff: unused-noqa (RUF100)", "https://docs.astral.sh/ruff/rules/unused-noqa/"),
+        ),
         example_language="cpp",
     ),
 )

@@ -1,0 +1,200 @@
+"""Command line: ``executorch-lsp check|explain|rules|serve``.
+
+Exit codes (check): 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .engine.batch import check_files
+from .engine.config import Config, ConfigError, load_file, load_for
+from .engine.discovery import iter_files
+from .engine.text import TextBuffer
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str) -> list[str]:
+    return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="executorch-lsp",
+        description="Language server and linter for ExecuTorch deployment mistakes.",
+    )
+    parser.add_argument("--version", action="version", version=f"executorch-lsp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="check files and folders")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--select", type=_codes, help="comma-separated codes or prefixes")
+    check.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes")
+    check.add_argument("--config", type=Path, help="configuration file to use")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--output-file", type=Path, help="write the report here")
+    check.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores)")
+
+    explain = commands.add_parser("explain", help="explain a rule code or an ExecuTorch error")
+    explain.add_argument("what", nargs="+", help="ET101, 0x20, NotFound, 'error 20', 32 ...")
+
+    rules = commands.add_parser("rules", help="list all rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    serve = commands.add_parser("serve", help="run the language server")
+    serve.add_argument("--stdio", action="store_true", help="use stdio (the default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (for debugging)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "explain":
+            return _explain(" ".join(args.what))
+        if args.command == "rules":
+            return _rules(args.format)
+        return _serve(args)
+    except ConfigError as error:
+        print(f"executorch-lsp: configuration error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+def _load_config(args: argparse.Namespace, paths: list[Path]) -> Config:
+    if args.config is not None:
+        config = load_file(args.config) or Config(path=args.config.resolve())
+    else:
+        config = load_for(paths[0] if paths else Path.cwd())
+    overrides: dict[str, list[str]] = {}
+    if args.select:
+        overrides["select"] = args.select
+    if args.ignore:
+        overrides["ignore"] = args.ignore
+    return config.with_overrides(overrides) if overrides else config
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return path.as_posix()
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .reporters import FileReport, ProblemReport, render
+
+    paths = args.paths or [Path.cwd()]
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        print(f"executorch-lsp: no such file or folder: {missing[0]}", file=sys.stderr)
+        return EXIT_ERROR
+    config = _load_config(args, paths)
+    files = iter_files(paths, config.exclude, config.root)
+    results = check_files(files, config, args.jobs)
+    reports, problems, internal_error = [], [], False
+    for result in results:
+        display = _display_path(result.path)
+        if result.problem:
+            problems.append(ProblemReport(display, result.problem))
+        for failure in result.failures:
+            internal_error = True
+            problems.append(
+                ProblemReport(display, f"internal error in {failure.code}: {failure.error}")
+            )
+        if result.findings:
+            reports.append(FileReport(display, TextBuffer(result.data), result.findings))
+    color = args.format == "text" and args.output_file is None and sys.stdout.isatty()
+    output = render(args.format, reports, problems, color=color)
+    if args.output_file:
+        args.output_file.write_text(output, "utf-8")
+    else:
+        sys.stdout.write(output)
+    if args.format != "text":
+        for problem in problems:
+            print(f"executorch-lsp: {problem.path}: {problem.message}", file=sys.stderr)
+    if internal_error:
+        return EXIT_ERROR
+    if any(report.findings for report in reports) and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _explain(what: str) -> int:
+    from .docs import rule_markdown
+    from .knowledge.explain import explain
+    from .rules import ASSIGNED_CODES, rule_by_code, rule_by_name
+
+    rule = rule_by_code(what.strip()) or rule_by_name(what.strip().lower())
+    if rule is not None:
+        print(rule_markdown(rule))
+        return EXIT_CLEAN
+    code = what.strip().upper()
+    if code in ASSIGNED_CODES:
+        print(f"{code} ({ASSIGNED_CODES[code]}) is reserved; the rule is not implemented yet.")
+        return EXIT_CLEAN
+    text = explain(what)
+    if text is None:
+        print(
+            f"executorch-lsp: '{what}' is neither a rule code (ET101) nor an ExecuTorch error "
+            "(0x20, NotFound, 'error 20')",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(text)
+    return EXIT_CLEAN
+
+
+def _rules(fmt: str) -> int:
+    from .docs import languages_of
+    from .rules import RULES
+
+    if fmt == "json":
+        entries = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "title": rule.title,
+                "severity": rule.severity.value,
+                "fixable": rule.fixable,
+                "languages": sorted(lang.value for lang in rule.languages),
+                "url": rule.docs_url,
+            }
+            for rule in RULES
+        ]
+        print(json.dumps(entries, indent=2))
+        return EXIT_CLEAN
+    rows = [("CODE", "NAME", "SEVERITY", "FIX", "LANGUAGES")]
+    rows += [
+        (r.code, r.name, r.severity.value, "yes" if r.fixable else "-", languages_of(r))
+        for r in RULES
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return EXIT_CLEAN
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .lsp.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return EXIT_CLEAN

@@ -1,0 +1,163 @@
+"""Requests: pull diagnostics, hover and code actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from ..engine.findings import Finding, non_overlapping_fixes
+from ..engine.hover import hover_at
+from ..engine.suppressions import disable_edit
+from .convert import SOURCE, text_edits, to_offset, to_range
+from .server import ExecutorchServer
+
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.executorch-lsp"
+
+
+def register(server: ExecutorchServer) -> None:
+    server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )(pull_diagnostics)
+    server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
+    server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
+            resolve_provider=False,
+        ),
+    )(code_action)
+
+
+def _result_id(server: ExecutorchServer, version: int | None) -> str:
+    return f"{version}:{server.configs.generation}"
+
+
+async def pull_diagnostics(
+    ls: ExecutorchServer, params: types.DocumentDiagnosticParams
+) -> types.DocumentDiagnosticReport:
+    uri = params.text_document.uri
+    result = await ls.on_worker(lambda: ls.diagnostics_for(uri))
+    if result is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    version, diagnostics = result
+    result_id = _result_id(ls, version)
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=diagnostics, result_id=result_id)
+
+
+async def hover(ls: ExecutorchServer, params: types.HoverParams) -> types.Hover | None:
+    uri, position = params.text_document.uri, params.position
+
+    def job() -> types.Hover | None:
+        result = ls.store.analysis_for(uri)
+        if result is None:
+            return None
+        entry, analysis, _ = result
+        buffer = entry.document.buffer
+        found = hover_at(
+            entry.document, to_offset(buffer, position, ls.encoding), analysis.findings
+        )
+        if found is None:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.markdown),
+            range=to_range(buffer, found.span, ls.encoding),
+        )
+
+    return await ls.on_worker(job)
+
+
+async def code_action(
+    ls: ExecutorchServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
+    uri = params.text_document.uri
+    only = params.context.only
+
+    def job() -> list[types.CodeAction]:
+        result = ls.store.analysis_for(uri)
+        if result is None:
+            return []
+        entry, analysis, _ = result
+        wants = _wanted_kinds(only)
+        actions: list[types.CodeAction] = []
+        if types.CodeActionKind.QuickFix in wants:
+            start = to_offset(entry.document.buffer, params.range.start, ls.encoding)
+            end = to_offset(entry.document.buffer, params.range.end, ls.encoding)
+            for finding in analysis.findings:
+                if finding.span.start <= end and start <= finding.span.end:
+                    actions.extend(_quick_fixes(ls, entry, finding, params.context.diagnostics))
+        if FIX_ALL_KIND in wants:
+            fix_all = _fix_all(ls, entry, analysis.findings)
+            if fix_all is not None:
+                actions.append(fix_all)
+        return actions
+
+    return await ls.on_worker(job)
+
+
+def _wanted_kinds(only: list[str] | None) -> set[str]:
+    kinds = {types.CodeActionKind.QuickFix, FIX_ALL_KIND}
+    if not only:
+        return kinds
+    return {kind for kind in kinds if any(kind == o or kind.startswith(f"{o}.") for o in only)}
+
+
+def _matching_diagnostic(
+    ls: ExecutorchServer, entry: Any, finding: Finding, diagnostics: list[types.Diagnostic]
+) -> list[types.Diagnostic] | None:
+    wanted = to_range(entry.document.buffer, finding.span, ls.encoding)
+    matches = [d for d in diagnostics if d.code == finding.code and d.range == wanted]
+    return matches or None
+
+
+def _quick_fixes(
+    ls: ExecutorchServer, entry: Any, finding: Finding, diagnostics: list[types.Diagnostic]
+) -> list[types.CodeAction]:
+    uri, document = entry.uri, entry.document
+    related = _matching_diagnostic(ls, entry, finding, diagnostics)
+    actions = []
+    if finding.fix is not None:
+        actions.append(
+            types.CodeAction(
+                title=f"{finding.code}: {finding.fix.title}",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=related,
+                is_preferred=finding.fix.safe,
+                edit=types.WorkspaceEdit(
+                    changes={uri: text_edits(document.buffer, finding.fix.edits, ls.encoding)}
+                ),
+            )
+        )
+    line = document.buffer.line_of(finding.span.start)
+    edit = disable_edit(document, line, finding.code)
+    if edit is not None and finding.code != "ET900":
+        actions.append(
+            types.CodeAction(
+                title=f"Disable {finding.code} for this line",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=related,
+                edit=types.WorkspaceEdit(
+                    changes={uri: text_edits(document.buffer, [edit], ls.encoding)}
+                ),
+            )
+        )
+    return actions
+
+
+def _fix_all(ls: ExecutorchServer, entry: Any, findings: list[Finding]) -> types.CodeAction | None:
+    fixes = non_overlapping_fixes([f.fix for f in findings if f.fix is not None and f.fix.safe])
+    if not fixes:
+        return None
+    edits = [edit for fix in fixes for edit in fix.edits]
+    return types.CodeAction(
+        title="executorch-lsp: fix all auto-fixable problems",
+        kind=FIX_ALL_KIND,
+        edit=types.WorkspaceEdit(
+            changes={entry.uri: text_edits(entry.document.buffer, edits, ls.encoding)}
+        ),
+    )

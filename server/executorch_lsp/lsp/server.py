@@ -1,0 +1,295 @@
+"""The language server: a thin layer that maps LSP messages onto the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from .. import __version__
+from ..engine.config import ConfigError
+from ..engine.languages import detect_language_for_editor
+from ..engine.text import PositionEncoding
+from .convert import SOURCE, to_diagnostic
+from .state import ConfigStore, DocumentStore
+
+log = logging.getLogger(__name__)
+SETTINGS_SECTION = "executorchLsp"
+
+
+class _Protocol(LanguageServerProtocol):
+    """Keeps documents out of pygls's workspace: the engine has its own buffers,
+    and pygls's per-keystroke text update is O(lines) in Python."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+def uri_to_path(uri: str) -> str:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else uri
+
+
+class ExecutorchServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "executorch-lsp",
+            __version__,
+            protocol_cls=_Protocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.configs = ConfigStore()
+        self.store = DocumentStore(self.configs)
+        self.encoding = PositionEncoding.UTF16
+        self.pull_diagnostics = False
+        self.related_information = True
+        self._reported_config_errors: set[str] = set()
+        self.event_loop: asyncio.AbstractEventLoop | None = None
+
+    # -- running work on the document thread -------------------------------------------
+    def on_worker(self, job: Callable[[], Any]) -> asyncio.Future:
+        self.event_loop = asyncio.get_running_loop()
+        return self.event_loop.run_in_executor(self.store.worker, job)
+
+    # -- diagnostics -------------------------------------------------------------------
+    def diagnostics_for(self, uri: str) -> tuple[int | None, list[types.Diagnostic]] | None:
+        """Runs on the worker thread."""
+        result = self.store.analysis_for(uri)
+        if result is None:
+            return None
+        entry, analysis, config_error = result
+        if config_error is not None:
+            self.call_soon(self.report_config_error, config_error)
+        buffer, version = entry.document.buffer, entry.document.version
+        return version, [
+            to_diagnostic(uri, buffer, f, self.encoding, version, self.related_information)
+            for f in analysis.findings
+        ]
+
+    def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
+        if self.pull_diagnostics:
+            return
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def schedule_diagnostics(self, uri: str, version: int | None) -> None:
+        def job():
+            if not self.store.is_latest(uri, version):
+                return None  # a newer change is queued; it will be analysed instead
+            return self.diagnostics_for(uri)
+
+        future = self.on_worker(job)
+        future.add_done_callback(lambda done: self._publish_result(uri, done))
+
+    def _publish_result(self, uri: str, done: asyncio.Future) -> None:
+        if done.cancelled():
+            return
+        if done.exception() is not None:
+            log.error("analysis of %s failed", uri, exc_info=done.exception())
+            return
+        result = done.result()
+        if result is not None and self.store.is_latest(uri, result[0]):
+            self.publish(uri, *result)
+
+    def refresh_all(self) -> None:
+        """After a configuration change: re-analyse every open document."""
+        if self.pull_diagnostics and self._client_refreshes():
+            self.workspace_diagnostic_refresh(None)
+            return
+        for uri, version in list(self.store.latest_version.items()):
+            self.schedule_diagnostics(uri, version)
+
+    def _client_refreshes(self) -> bool:
+        capabilities = self.client_capabilities
+        workspace = capabilities.workspace if capabilities else None
+        diagnostics = workspace.diagnostics if workspace else None
+        return bool(diagnostics and diagnostics.refresh_support)
+
+    # -- configuration -----------------------------------------------------------------
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run ``callback`` on the event loop (from the worker thread)."""
+        self.event_loop.call_soon_threadsafe(callback, *args)
+
+    def forget_config_errors(self) -> None:
+        self._reported_config_errors.clear()
+
+    def report_config_error(self, error: ConfigError) -> None:
+        key = str(error)
+        if key in self._reported_config_errors:
+            return
+        self._reported_config_errors.add(key)
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error, message=f"executorch-lsp: configuration error: {key}"
+            )
+        )
+        if error.path is not None:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=error.path.resolve().as_uri(),
+                    diagnostics=[
+                        types.Diagnostic(
+                            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                            message=f"executorch-lsp configuration error: {error.message}",
+                            severity=types.DiagnosticSeverity.Error,
+                            source=SOURCE,
+                        )
+                    ],
+                )
+            )
+
+    def apply_settings(self, settings: Any) -> None:
+        """Editor settings (``executorchLsp.*``): enable, select, ignore, severity, exclude."""
+        if not isinstance(settings, dict):
+            settings = {}
+        enabled = settings.get("enable", True) is not False
+        keys = ("select", "ignore", "severity", "exclude")
+        overrides = {key: settings[key] for key in keys if settings.get(key)}
+
+        def job() -> bool:
+            configs = self.configs
+            if configs.editor_settings == overrides and configs.enabled == enabled:
+                return False
+            configs.editor_settings = overrides
+            configs.enabled = enabled
+            configs.invalidate()
+            self.call_soon(self.forget_config_errors)
+            return True
+
+        def done(future: asyncio.Future) -> None:
+            if not future.cancelled() and future.exception() is None and future.result():
+                self.refresh_all()
+
+        self.on_worker(job).add_done_callback(done)
+
+    async def fetch_settings(self) -> None:
+        capabilities = self.client_capabilities
+        if not (capabilities and capabilities.workspace and capabilities.workspace.configuration):
+            return
+        try:
+            result = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SETTINGS_SECTION)])
+            )
+        except Exception:  # a client that cannot answer keeps the defaults
+            log.exception("workspace/configuration failed")
+            return
+        self.apply_settings(result[0] if result else None)
+
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities | None:
+        return getattr(self.protocol, "client_capabilities", None)
+
+
+def _language_for(uri: str, language_id: str | None):
+    return detect_language_for_editor(uri_to_path(uri), language_id)
+
+
+def create_server() -> ExecutorchServer:
+    from . import features
+
+    server = ExecutorchServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: ExecutorchServer, params: types.InitializeParams) -> None:
+        encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        ls.encoding = PositionEncoding(str(getattr(encoding, "value", encoding)))
+        text_caps = params.capabilities.text_document
+        ls.pull_diagnostics = bool(text_caps and text_caps.diagnostic)
+        publish = text_caps.publish_diagnostics if text_caps else None
+        ls.related_information = (
+            bool(publish and publish.related_information) or ls.pull_diagnostics
+        )
+        options = params.initialization_options
+        if isinstance(options, dict):
+            ls.apply_settings(options.get("settings", options))
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: ExecutorchServer, params: types.InitializedParams) -> None:
+        await ls.fetch_settings()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: ExecutorchServer, params) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and SETTINGS_SECTION in settings:
+            ls.apply_settings(settings[SETTINGS_SECTION])
+        else:
+            await ls.fetch_settings()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: ExecutorchServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        language = _language_for(item.uri, item.language_id)
+        if language is None:
+            return
+        ls.store.latest_version[item.uri] = item.version
+        path = uri_to_path(item.uri)
+        ls.on_worker(lambda: ls.store.open(item.uri, path, language, item.text, item.version))
+        ls.schedule_diagnostics(item.uri, item.version)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: ExecutorchServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri, version = params.text_document.uri, params.text_document.version
+        if uri not in ls.store.latest_version:
+            return
+        ls.store.latest_version[uri] = version
+        changes, encoding = params.content_changes, ls.encoding
+
+        def apply() -> None:
+            entry = ls.store.get(uri)
+            if entry is None:
+                return
+            for change in changes:
+                if isinstance(change, types.TextDocumentContentChangePartial):
+                    start, end = change.range.start, change.range.end
+                    entry.document.edit(
+                        (start.line, start.character),
+                        (end.line, end.character),
+                        change.text,
+                        encoding,
+                    )
+                else:
+                    entry.document.replace_all(change.text)
+            entry.document.version = version
+
+        ls.on_worker(apply)
+        ls.schedule_diagnostics(uri, version)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: ExecutorchServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.store.latest_version.pop(uri, None)
+        ls.on_worker(lambda: ls.store.close(uri))
+        ls.publish(uri, None, [])
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: ExecutorchServer, params: types.DidSaveTextDocumentParams) -> None:
+        if uri_to_path(params.text_document.uri).endswith(
+            (".executorch-lsp.toml", "pyproject.toml")
+        ):
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+            )
+            ls.forget_config_errors()
+            ls.on_worker(ls.configs.invalidate).add_done_callback(lambda _: ls.refresh_all())
+
+    features.register(server)
+    return server

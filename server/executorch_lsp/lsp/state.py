@@ -1,0 +1,104 @@
+"""Open documents and their analyses, owned by one worker thread.
+
+Every read or write of a document runs on that thread, in submission order, so
+edits, parses and analyses never race and the event loop never parses. A
+change that is followed by another queued change of the same document is
+applied but not analysed: bursts of keystrokes cost one analysis.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine.analysis import Analysis, analyze
+from ..engine.config import Config, ConfigError, find_config_file, load_file
+from ..engine.document import Document
+from ..engine.languages import LanguageId
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    document: Document
+    analysis: Analysis | None = None
+    analyzed_version: int | None = None
+    analyzed_generation: int = -1
+
+
+class ConfigStore:
+    """Project configuration per folder (cached), with editor settings on top."""
+
+    def __init__(self) -> None:
+        self.editor_settings: dict = {}
+        self.enabled = True
+        self.generation = 0
+        self._by_folder: dict[Path, tuple[Config, ConfigError | None]] = {}
+
+    def invalidate(self) -> None:
+        self._by_folder.clear()
+        self.generation += 1
+
+    def for_path(self, path: str) -> tuple[Config, ConfigError | None]:
+        folder = Path(path).parent
+        if folder not in self._by_folder:
+            self._by_folder[folder] = self._load(folder)
+        base, error = self._by_folder[folder]
+        try:
+            return base.with_overrides(self.editor_settings), error
+        except ConfigError as settings_error:
+            return base, settings_error
+
+    @staticmethod
+    def _load(folder: Path) -> tuple[Config, ConfigError | None]:
+        try:
+            config_file = find_config_file(folder) if folder.is_dir() else None
+            if config_file is None:
+                return Config(), None
+            return load_file(config_file) or Config(), None
+        except ConfigError as error:
+            return Config(), error
+
+
+class DocumentStore:
+    def __init__(self, configs: ConfigStore) -> None:
+        self.configs = configs
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="executorch-lsp")
+        self.documents: dict[str, OpenDocument] = {}  # touched on the worker thread only
+        self.latest_version: dict[str, int | None] = {}  # written on the event loop thread
+        self.last_analysis_seconds = 0.0
+
+    def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
+        self.documents[uri] = OpenDocument(uri, Document.from_text(path, language, text, version))
+
+    def close(self, uri: str) -> None:
+        self.documents.pop(uri, None)
+
+    def get(self, uri: str) -> OpenDocument | None:
+        return self.documents.get(uri)
+
+    def analysis_for(self, uri: str) -> tuple[OpenDocument, Analysis, ConfigError | None] | None:
+        """The current analysis of ``uri``, computed if the document changed since."""
+        entry = self.documents.get(uri)
+        if entry is None:
+            return None
+        config, error = self.configs.for_path(entry.document.path)
+        if (
+            entry.analysis is None
+            or entry.analyzed_version != entry.document.version
+            or entry.analyzed_generation != self.configs.generation
+        ):
+            started = time.perf_counter()
+            entry.analysis = analyze(entry.document, config) if self.configs.enabled else Analysis()
+            self.last_analysis_seconds = time.perf_counter() - started
+            entry.analyzed_version = entry.document.version
+            entry.analyzed_generation = self.configs.generation
+        return entry, entry.analysis, error
+
+    def is_latest(self, uri: str, version: int | None) -> bool:
+        return self.latest_version.get(uri) == version

@@ -1,0 +1,79 @@
+"""The real server over stdio, driven by pytest-lsp's client."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+SERVER = [sys.executable, "-m", "executorch_lsp", "serve", "--stdio"]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def client(lsp_client: LanguageClient):
+    yield lsp_client
+    await asyncio.wait_for(lsp_client.shutdown_session(), timeout=15)
+
+
+def capabilities(
+    pull: bool = False, encodings: list[str] | None = None, configuration: bool = True
+) -> types.ClientCapabilities:
+    return types.ClientCapabilities(
+        general=types.GeneralClientCapabilities(
+            position_encodings=[types.PositionEncodingKind(e) for e in encodings]
+            if encodings
+            else None
+        ),
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=configuration,
+            did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
+        ),
+        text_document=types.TextDocumentClientCapabilities(
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                related_information=True,
+                version_support=True,
+                code_description_support=True,
+                data_support=True,
+            ),
+            diagnostic=types.DiagnosticClientCapabilities() if pull else None,
+            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+            code_action=types.CodeActionClientCapabilities(
+                code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                    code_action_kind=types.ClientCodeActionKindOptions(
+                        value_set=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+                    )
+                ),
+                data_support=True,
+            ),
+        ),
+    )
+
+
+async def start(
+    client: LanguageClient, root_uri: str, settings: dict | None = None, **kwargs
+) -> types.InitializeResult:
+    client.set_configuration({"executorchLsp": settings or {}})
+    return await client.initialize_session(
+        types.InitializeParams(capabilities=capabilities(**kwargs), root_uri=root_uri)
+    )
+
+
+def open_document(client: LanguageClient, uri: str, text: str, language_id: str = "cpp") -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language_id, version=1, text=text
+            )
+        )
+    )
+
+
+async def diagnostics_for(client: LanguageClient, uri: str, version: int | None = None):
+    """Wait for a publishDiagnostics for ``uri`` (and ``version``) and return its items."""
+    while True:
+        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if params.uri == uri and (version is None or params.version == version):
+            return params.diagnostics

@@ -1,0 +1,203 @@
+"""End-to-end: the real server process over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from conftest import diagnostics_for, open_document, start
+
+RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);"
+SOURCE = f"""#include <executorch/extension/module/module.h>
+using executorch::extension::Module;
+using executorch::runtime::Error;
+int main() {{
+  Module module("model.pte");
+  const Error status = module.load_method("forward");
+  if (status == Error::NotFound) return 1;
+  {RESET}
+  return 0;
+}}
+"""
+
+
+def _uri(tmp_path: Path, name: str = "main.cpp") -> str:
+    return (tmp_path / name).as_uri()
+
+
+async def test_initialize_advertises_capabilities(client: LanguageClient, tmp_path: Path):
+    result = await start(client, tmp_path.as_uri())
+    caps = result.capabilities
+    assert result.server_info.name == "executorch-lsp"
+    assert caps.hover_provider
+    assert caps.diagnostic_provider.identifier == "executorch-lsp"
+    assert types.CodeActionKind.QuickFix in caps.code_action_provider.code_action_kinds
+    assert "source.fixAll.executorch-lsp" in caps.code_action_provider.code_action_kinds
+    assert caps.text_document_sync.change == types.TextDocumentSyncKind.Incremental
+    assert caps.position_encoding == types.PositionEncodingKind.Utf16
+
+
+async def test_push_diagnostics_on_open_and_change(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    (diagnostic,) = await diagnostics_for(client, uri, version=1)
+    assert diagnostic.code == "ET101"
+    assert diagnostic.source == "executorch-lsp"
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.code_description.href.endswith("/ET101.md")
+    assert diagnostic.range.start == types.Position(7, 57)
+    assert diagnostic.related_information[0].location.range.start.line == 5
+    assert diagnostic.data["fix"]["title"].startswith("Move the thread-pool reset")
+
+    # Comment out the load: the finding goes away in the next version.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(5, 2), types.Position(5, 2)), text="// "
+                )
+            ],
+        )
+    )
+    assert list(await diagnostics_for(client, uri, version=2)) == []
+
+
+async def test_pull_diagnostics_when_client_supports_them(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri(), pull=True)
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [d.code for d in report.items] == ["ET101"]
+    again = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), previous_result_id=report.result_id
+        )
+    )
+    assert again.kind == "unchanged"
+    assert uri not in client.diagnostics  # nothing pushed to a pull client
+
+
+async def test_hover_error_enum_and_reset_call(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    await diagnostics_for(client, uri)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(6, SOURCE.splitlines()[6].index("NotFound") + 2),
+        )
+    )
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    assert "0x20" in hover.contents.value and "xnnpack_backend" in hover.contents.value
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(7, 60)
+        )
+    )
+    assert "before loading or running any model" in hover.contents.value
+    assert "ET101 threadpool-reset-after-load" in hover.contents.value
+
+
+async def test_code_actions_quick_fix_disable_and_fix_all(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    diagnostics = await diagnostics_for(client, uri)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    titles = [action.title for action in actions]
+    assert titles[0] == "ET101: Move the thread-pool reset before the first model load"
+    assert "Disable ET101 for this line" in titles
+    assert actions[0].is_preferred and actions[0].diagnostics == diagnostics
+    disable = actions[titles.index("Disable ET101 for this line")]
+    (edit,) = disable.edit.changes[uri]
+    assert edit.new_text == "  // executorch-lsp: ignore[ET101]"
+
+    fix_all = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll"]),
+        )
+    )
+    assert [a.kind for a in fix_all] == ["source.fixAll.executorch-lsp"]
+    assert len(fix_all[0].edit.changes[uri]) == 2
+
+
+async def test_configuration_change_applies_without_restart(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    assert len(await diagnostics_for(client, uri)) == 1
+    client.set_configuration({"executorchLsp": {"ignore": ["ET101"]}})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    assert list(await diagnostics_for(client, uri)) == []
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"executorchLsp": {"severity": {"ET101": "hint"}}}
+        )
+    )
+    (diagnostic,) = await diagnostics_for(client, uri)
+    assert diagnostic.severity == types.DiagnosticSeverity.Hint
+
+
+async def test_broken_config_file_is_reported_not_fatal(client: LanguageClient, tmp_path: Path):
+    config = tmp_path / ".executorch-lsp.toml"
+    config.write_text("select = [ET101\n")
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    config_diagnostics = await diagnostics_for(client, config.as_uri())
+    assert "invalid TOML" in config_diagnostics[0].message
+    await asyncio.sleep(0.1)
+    assert any("configuration error" in m.message for m in client.messages)
+    assert [d.code for d in client.diagnostics[uri]] == ["ET101"]  # defaults still apply
+
+
+async def test_non_ascii_positions_utf16_and_utf8(client: LanguageClient, tmp_path: Path):
+    line = f"  /* é😀 */ {RESET}"
+    source = SOURCE.replace(f"  {RESET}", line)
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, source)
+    (diagnostic,) = await diagnostics_for(client, uri)
+    prefix = line[: line.index("_unsafe_reset_threadpool")]
+    assert diagnostic.range.start.character == len(prefix.encode("utf-16-le")) // 2
+
+
+async def test_utf8_encoding_is_negotiated(client: LanguageClient, tmp_path: Path):
+    line = f"  /* é😀 */ {RESET}"
+    source = SOURCE.replace(f"  {RESET}", line)
+    result = await start(client, tmp_path.as_uri(), encodings=["utf-8", "utf-16"])
+    assert result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+    uri = _uri(tmp_path)
+    open_document(client, uri, source)
+    (diagnostic,) = await diagnostics_for(client, uri)
+    prefix = line[: line.index("_unsafe_reset_threadpool")]
+    assert diagnostic.range.start.character == len(prefix.encode("utf-8"))
+
+
+async def test_binary_and_unknown_files_do_not_break_the_server(
+    client: LanguageClient, tmp_path: Path
+):
+    await start(client, tmp_path.as_uri())
+    open_document(
+        client, _uri(tmp_path, "blob.cpp"), "\x00\x01\x02 _unsafe_reset_threadpool \udcff"
+    )
+    open_document(client, _uri(tmp_path, "notes.txt"), "hello", language_id="plaintext")
+    uri = _uri(tmp_path)
+    open_document(client, uri, SOURCE)
+    assert [d.code for d in await diagnostics_for(client, uri)] == ["ET101"]
