@@ -71,7 +71,9 @@ def active_rules(document: Document, config: Config) -> list[Rule]:
 def _matches_by_rule(
     document: Document, rules: Sequence[Rule], byte_range: tuple[int, int] | None
 ) -> dict[str, list[Match]]:
-    codes = tuple(rule.code for rule in rules if rule.query and not rule.meta)
+    codes = tuple(
+        rule.code for rule in rules if rule.query and rule.query_scope == "file" and not rule.meta
+    )
     merged = _merged_query(document.language, codes)
     by_rule: dict[str, list[Match]] = {code: [] for code in codes}
     if merged is None:

@@ -6,7 +6,7 @@ import tree_sitter as ts
 
 from . import grammars
 from .languages import LanguageId
-from .text import PositionEncoding, TextBuffer
+from .text import ByteEdit, PositionEncoding, TextBuffer
 
 
 class Document:
@@ -19,6 +19,7 @@ class Document:
         self.language = language
         self.version = version
         self.buffer = TextBuffer(data)
+        self._source = grammars.prepare_source(language, data)
         self._tree: ts.Tree | None = None
         self._stale_tree: ts.Tree | None = None
 
@@ -35,7 +36,7 @@ class Document:
     @property
     def tree(self) -> ts.Tree:
         if self._tree is None:
-            self._tree = grammars.parse(self.language, self.buffer.data, self._stale_tree)
+            self._tree = grammars.parse(self.language, self._source, self._stale_tree)
             self._stale_tree = None
         return self._tree
 
@@ -55,6 +56,7 @@ class Document:
     ) -> None:
         """Apply one editor change; the next ``tree`` access re-parses incrementally."""
         edit = self.buffer.replace(start[0], start[1], end[0], end[1], text, encoding)
+        self._update_source(edit)
         old = self._tree if self._tree is not None else self._stale_tree
         if old is not None:
             old.edit(
@@ -68,8 +70,21 @@ class Document:
         self._stale_tree = old
         self._tree = None
 
+    def _update_source(self, edit: ByteEdit) -> None:
+        """Re-prepare only the edited lines (macro blanking never crosses a line)."""
+        data = self.buffer.data
+        if self.language is LanguageId.CPP:
+            line_start = self.buffer.line_start(edit.start_point[0])
+            new_line_end = self.buffer.line_end(edit.new_end_point[0])
+            old_line_end = new_line_end - (edit.new_end_byte - edit.old_end_byte)
+            segment = grammars.prepare_source(self.language, data[line_start:new_line_end])
+            self._source = self._source[:line_start] + segment + self._source[old_line_end:]
+        else:
+            self._source = grammars.prepare_source(self.language, data)
+
     def replace_all(self, text: str, version: int | None = None) -> None:
         self.buffer = TextBuffer.from_text(text)
+        self._source = grammars.prepare_source(self.language, self.buffer.data)
         self._tree = None
         self._stale_tree = None
         self.version = version

@@ -34,6 +34,8 @@ _CPP_ATTRIBUTE_MACROS = re.compile(
     rb"C10_API|C10_EXPORT|AOTI_SHIM_EXPORT|ET_EXPORT|TORCH_API)\b"
 )
 
+_MACRO_PREFIXES = (b"ET_", b"C10_", b"AOTI_", b"TORCH_API")
+
 # Files above this size are parsed from chunks, so the parser gives up the GIL
 # between chunks and the server's event loop stays responsive.
 _CHUNKED_PARSE_THRESHOLD = 256 * 1024
@@ -61,13 +63,13 @@ def parser(language_id: LanguageId) -> ts.Parser:
 
 def prepare_source(language_id: LanguageId, data: bytes) -> bytes:
     """The bytes given to the parser: for C++, attribute macros are blanked."""
-    if language_id is LanguageId.CPP and (b"ET_" in data or b"C10_" in data):
+    if language_id is LanguageId.CPP and any(prefix in data for prefix in _MACRO_PREFIXES):
         return _CPP_ATTRIBUTE_MACROS.sub(lambda m: b" " * len(m.group(0)), data)
     return data
 
 
-def parse(language_id: LanguageId, data: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
-    source = prepare_source(language_id, data)
+def parse(language_id: LanguageId, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
+    """Parse ``source`` as returned by ``prepare_source``."""
     active_parser = parser(language_id)
     readable = source if len(source) <= _CHUNKED_PARSE_THRESHOLD else _chunk_reader(source)
     if old_tree is None:

@@ -87,6 +87,10 @@ class Rule:
     anchors: tuple[bytes, ...] = ()
     # Query file under grammars/, e.g. "cpp/et101_threadpool_reset_after_load.scm".
     query: str | None = None
+    # "file": the engine runs the query over the whole tree (merged with the other
+    # rules' queries) and passes the matches; "local": the rule runs it itself over
+    # the byte ranges it cares about.
+    query_scope: str = "file"
     hover: HoverFunction | None = None
     # Rules that consume other rules' results (ET900) run last and get no query.
     meta: bool = field(default=False)

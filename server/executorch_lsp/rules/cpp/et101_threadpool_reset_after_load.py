@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from ...engine import grammars
 from ...engine.document import Document
 from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
@@ -19,6 +19,7 @@ from .reorder import move_before
 from .syntax import member_call, text
 
 RESET_METHOD = "_unsafe_reset_threadpool"
+_MAX_UNITS = 256  # bound on the functions examined per file
 
 
 def _is_reset(call: ts.Node, data: bytes) -> bool:
@@ -27,9 +28,13 @@ def _is_reset(call: ts.Node, data: bytes) -> bool:
 
 
 class _Analysis:
+    """Lazy order analysis: only functions that may reset the pool are walked, and a
+    helper's summary (what it loads or resets, in order) is computed when first called."""
+
     def __init__(self, model: FileModel) -> None:
         self.model = model
-        self.summaries: dict[int, list[Event]] = {}
+        self._summaries: dict[int, list[Event]] = {}
+        self._in_progress: set[int] = set()
 
     def classify(self, unit: Unit, call: ts.Node) -> list[Event]:
         data = self.model.data
@@ -44,50 +49,73 @@ class _Analysis:
             return []
         return [
             Event(event.kind, call, event.origin or event.node, event.helper or callee.name)
-            for event in self.summaries.get(id(callee), [])
+            for event in self.summary(callee)
         ]
 
-    def summarize(self) -> None:
-        """What each function does, first kind first, through same-file calls (fixpoint)."""
-        for _ in range(8):
-            changed = False
-            for unit in self.model.units:
-                walker = OrderWalker(lambda call, unit=unit: self.classify(unit, call))
-                walker.run(unit.body)
-                summary = _first_of_each_kind(walker.events)
-                if [e.kind for e in summary] != [e.kind for e in self.summaries.get(id(unit), [])]:
-                    self.summaries[id(unit)] = summary
-                    changed = True
-            if not changed:
-                return
+    def summary(self, unit: Unit) -> list[Event]:
+        key = id(unit)
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress:
+            return []  # recursion: the outer walk completes the summary
+        self._in_progress.add(key)
+        walker = OrderWalker(lambda call: self.classify(unit, call))
+        walker.run(unit.body)
+        self._in_progress.discard(key)
+        self._summaries[key] = _first_of_each_kind(walker.events)
+        return self._summaries[key]
+
+    def units_that_may_reset(self) -> list[Unit]:
+        """Functions holding a reset call, then their callers in this file (bounded)."""
+        found: dict[int, Unit] = {}
+        pending: list[Unit] = []
+        for offset in self.model.occurrences(RESET_METHOD):
+            call = _reset_call_at(self.model.node_at(offset))
+            unit = self.model.unit_at(call) if call is not None else None
+            if unit is not None and id(unit) not in found:
+                found[id(unit)] = unit
+                pending.append(unit)
+        while pending and len(found) < _MAX_UNITS:
+            for caller, _ in self.model.callers(pending.pop()):
+                if id(caller) not in found:
+                    found[id(caller)] = caller
+                    pending.append(caller)
+        return sorted(found.values(), key=lambda unit: unit.node.start_byte)
+
+
+def _reset_call_at(node: ts.Node | None) -> ts.Node | None:
+    if node is None or node.type != "field_identifier":
+        return None
+    field = node.parent
+    call = field.parent if field is not None else None
+    if (
+        call is not None
+        and call.type == "call_expression"
+        and call.child_by_field_name("function") == field
+    ):
+        return call
+    return None
 
 
 def _first_of_each_kind(events: list[Event]) -> list[Event]:
     firsts: dict[str, Event] = {}
     for event in events:
         firsts.setdefault(event.kind, event)
-    return sorted(firsts.values(), key=lambda e: events.index(e))
+    return sorted(firsts.values(), key=events.index)
 
 
 def _describe_call(node: ts.Node, data: bytes) -> str:
     call_text = text(node, data)
-    return (
-        call_text
-        if len(call_text) <= 60 and "\n" not in call_text
-        else call_text[:57].split("\n")[0] + "..."
-    )
+    if len(call_text) <= 60 and "\n" not in call_text:
+        return call_text
+    return call_text.split("\n")[0][:57] + "..."
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
-    data = document.data
-    captures: dict[str, list[ts.Node]] = defaultdict(list)
-    for _, match_captures in context.matches:
-        for name, nodes in match_captures.items():
-            captures[name].extend(nodes)
-    analysis = _Analysis(FileModel.build(document.tree.root_node, data, captures))
-    analysis.summarize()
-    for unit in analysis.model.units:
+    query = grammars.compile_query(document.language, RULE.query)
+    analysis = _Analysis(FileModel(document.tree.root_node, document.data, query))
+    for unit in analysis.units_that_may_reset():
         walker = OrderWalker(lambda call, unit=unit: analysis.classify(unit, call))
         for reset, load in walker.run(unit.body):
             yield _finding(context, document, reset, load)
@@ -156,5 +184,6 @@ RULE = Rule(
     check=check,
     anchors=(RESET_METHOD.encode(),),
     query="cpp/et101_threadpool_reset_after_load.scm",
+    query_scope="local",
     hover=hover,
 )

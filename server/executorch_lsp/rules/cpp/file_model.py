@@ -1,22 +1,24 @@
-"""A per-file model of C++ code: functions, lambdas, declarations and member types.
+"""A lazy model of one C++ file: functions, lambdas, declarations and member types.
 
 It answers two questions for the order-of-events rules: what type does a
 receiver have (from its declaration in this file), and which function of this
-file does a call reach.
+file does a call reach. Everything is computed on demand and cached, from text
+searches and small byte-range queries, so the cost follows the code around the
+anchors a rule looks at, not the size of the file.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import tree_sitter as ts
 
 from .model_loads import TypeInfo, declared_type, type_from_initializer
-from .syntax import declarator_name, enclosing_class_name, function_name, member_call, text
+from .syntax import declarator_name, function_name, member_call, text
 
+NESTED_BODIES = frozenset({"lambda_expression", "class_specifier", "struct_specifier"})
 _SCOPES = frozenset(
     {
         "compound_statement",
@@ -30,8 +32,28 @@ _SCOPES = frozenset(
         "function_definition",
     }
 )
+_PARAMETER_SCOPES = frozenset({"function_definition", "lambda_expression", "catch_clause"})
+# Containers that hold function definitions; function bodies are never entered.
+_CONTAINERS = frozenset(
+    {
+        "translation_unit",
+        "namespace_definition",
+        "declaration_list",
+        "template_declaration",
+        "linkage_specification",
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_else",
+        "preproc_elif",
+        "class_specifier",
+        "struct_specifier",
+        "field_declaration_list",
+        "declaration",
+        "type_definition",
+        "field_declaration",
+    }
+)
 _WORD = re.compile(r"[A-Za-z_]\w*")
-NESTED_BODIES = frozenset({"lambda_expression", "class_specifier", "struct_specifier"})
 
 
 @dataclass(eq=False)
@@ -52,76 +74,98 @@ class Variable:
     scope_end: int  # where its enclosing scope ends
     type: TypeInfo | None
     type_text: str = ""
-    lambda_unit: Unit | None = None
+    lambda_node: ts.Node | None = None
 
 
-@dataclass
 class FileModel:
-    data: bytes
-    units: list[Unit] = field(default_factory=list)
-    variables: dict[str, list[Variable]] = field(default_factory=lambda: defaultdict(list))
-    fields: dict[str, dict[str, TypeInfo]] = field(default_factory=lambda: defaultdict(dict))
-    # Member types learnt from ``m_ = make_unique<Module>(...)`` and initializer lists.
-    member_hints: dict[str, TypeInfo] = field(default_factory=dict)
-    functions: dict[str, list[Unit]] = field(default_factory=lambda: defaultdict(list))
-    _unit_starts: list[int] = field(default_factory=list)
+    def __init__(self, root: ts.Node, data: bytes, declarations: ts.Query) -> None:
+        self.root = root
+        self.data = data
+        self._declarations = declarations
+        self._units: dict[int, Unit] = {}
+        self._scope_variables: dict[int, dict[str, list[Variable]]] = {}
+        self._fields: dict[str, dict[str, TypeInfo]] = {}
+        self._hints: dict[str, TypeInfo | None] = {}
 
-    @classmethod
-    def build(cls, root: ts.Node, data: bytes, captures: dict[str, list[ts.Node]]) -> FileModel:
-        model = cls(data)
-        lambdas: dict[int, Unit] = {}
-        for node in captures.get("function", []):
+    # -- text search ---------------------------------------------------------------------
+    def occurrences(self, word: str) -> list[int]:
+        """Offsets of ``word`` as a whole identifier (bytes.find: far faster than a regex)."""
+        data, needle = self.data, word.encode()
+        found = []
+        index = data.find(needle)
+        while index >= 0:
+            end = index + len(needle)
+            if not _is_word_byte(data, index - 1) and not _is_word_byte(data, end):
+                found.append(index)
+            index = data.find(needle, end)
+        return found
+
+    def node_at(self, offset: int) -> ts.Node | None:
+        return self.root.descendant_for_byte_range(offset, offset + 1)
+
+    # -- units -----------------------------------------------------------------------------
+    def unit_for(self, node: ts.Node) -> Unit:
+        """The Unit of a function_definition or lambda_expression node (cached)."""
+        unit = self._units.get(node.id)
+        if unit is None:
             body = node.child_by_field_name("body")
-            name, class_name = function_name(node, data)
-            unit = Unit(node, body, name, class_name)
-            model.units.append(unit)
-            model.functions[name].append(unit)
-        for node in captures.get("lambda", []):
-            unit = Unit(node, node.child_by_field_name("body"), "<lambda>", None, is_lambda=True)
-            model.units.append(unit)
-            lambdas[node.id] = unit
-        for node in captures.get("declaration", []) + captures.get("parameter", []):
-            model._add_declaration(node, lambdas)
-        for node in captures.get("field", []):
-            class_name = enclosing_class_name(node, data)
-            for declarator in node.children_by_field_name("declarator"):
-                name, _ = declarator_name(declarator, data)
-                found = declared_type(node, declarator, data)
-                if class_name and name and found:
-                    model.fields[class_name][name] = found
-        for left, right in zip(
-            captures.get("assign.left", []), captures.get("assign.right", []), strict=False
-        ):
-            model._add_hint(left, type_from_initializer(right, data))
-        for member, args in zip(
-            captures.get("init.field", []), captures.get("init.args", []), strict=False
-        ):
-            value = args.named_children[0] if args.named_child_count == 1 else None
-            model._add_hint(member, type_from_initializer(value, data))
-        model.units.sort(key=lambda unit: unit.node.start_byte)
-        model._unit_starts = [unit.node.start_byte for unit in model.units]
-        return model
+            if node.type == "lambda_expression":
+                unit = Unit(node, body, "<lambda>", None, is_lambda=True)
+            else:
+                name, class_name = function_name(node, self.data)
+                unit = Unit(node, body, name, class_name)
+            self._units[node.id] = unit
+        return unit
 
-    def _add_hint(self, target: ts.Node, found: TypeInfo | None) -> None:
-        if found is None:
-            return
-        if target.type == "field_expression":
-            target = target.child_by_field_name("field")
-        if target is not None and target.type in ("identifier", "field_identifier"):
-            self.member_hints.setdefault(text(target, self.data), found)
+    def unit_at(self, node: ts.Node) -> Unit | None:
+        """The innermost function or lambda whose body contains ``node``."""
+        current = node.parent
+        while current is not None:
+            if current.type in ("function_definition", "lambda_expression"):
+                body = current.child_by_field_name("body")
+                if body is not None and body.start_byte <= node.start_byte < body.end_byte:
+                    return self.unit_for(current)
+            current = current.parent
+        return None
 
-    def _add_declaration(self, node: ts.Node, lambdas: dict[int, Unit]) -> None:
+    @cached_property
+    def functions(self) -> dict[str, list[Unit]]:
+        """Every function definition outside function bodies, by name."""
+        found: dict[str, list[Unit]] = {}
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            for child in node.named_children:
+                if child.type == "function_definition":
+                    if child.child_by_field_name("body") is not None:
+                        unit = self.unit_for(child)
+                        found.setdefault(unit.name, []).append(unit)
+                elif child.type in _CONTAINERS:
+                    stack.append(child)
+        return found
+
+    # -- declarations ----------------------------------------------------------------------
+    def _variables_in(self, scope: ts.Node) -> dict[str, list[Variable]]:
+        cached = self._scope_variables.get(scope.id)
+        if cached is not None:
+            return cached
+        variables: dict[str, list[Variable]] = {}
+        cursor = ts.QueryCursor(self._declarations)
+        cursor.set_byte_range(scope.start_byte, scope.end_byte)
+        for _, captures in cursor.matches(scope):
+            for node in captures.get("declaration", []) + captures.get("parameter", []):
+                for variable in self._declared(node):
+                    variables.setdefault(variable.name, []).append(variable)
+        self._scope_variables[scope.id] = variables
+        return variables
+
+    def _declared(self, node: ts.Node) -> list[Variable]:
         scope = node.parent
-        while scope is not None and scope.type not in _SCOPES:
+        kinds = _PARAMETER_SCOPES if "parameter" in node.type else _SCOPES
+        while scope is not None and scope.type not in kinds:
             scope = scope.parent
-        if node.type in ("parameter_declaration", "optional_parameter_declaration"):
-            while scope is not None and scope.type not in (
-                "function_definition",
-                "lambda_expression",
-                "catch_clause",
-            ):
-                scope = scope.parent
         scope_end = scope.end_byte if scope is not None else len(self.data)
+        result = []
         for declarator in node.children_by_field_name("declarator"):
             name, _ = declarator_name(declarator, self.data)
             if not name:
@@ -131,42 +175,112 @@ class FileModel:
                 if declarator.type == "init_declarator"
                 else None
             )
-            lambda_unit = (
-                lambdas.get(value.id)
-                if value is not None and value.type == "lambda_expression"
-                else None
-            )
             type_text = text(node.child_by_field_name("type"), self.data)
             if value is not None and type_text == "auto":
                 type_text = text(value.child_by_field_name("function"), self.data)
-            self.variables[name].append(
+            result.append(
                 Variable(
                     name,
                     node.start_byte,
                     scope_end,
                     declared_type(node, declarator, self.data),
                     type_text,
-                    lambda_unit,
+                    value if value is not None and value.type == "lambda_expression" else None,
                 )
             )
+        return result
 
-    def lookup(self, name: str, at: int) -> Variable | None:
-        """The innermost declaration of ``name`` visible at byte ``at``."""
-        visible = [v for v in self.variables.get(name, ()) if v.start <= at < v.scope_end]
+    def _outermost_unit_node(self, node: ts.Node) -> ts.Node | None:
+        outer = None
+        current = node.parent
+        while current is not None:
+            if current.type == "function_definition":
+                outer = current
+            current = current.parent
+        return outer
+
+    @cached_property
+    def _globals(self) -> dict[str, list[Variable]]:
+        variables: dict[str, list[Variable]] = {}
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            for child in node.named_children:
+                if child.type == "declaration":
+                    for variable in self._declared(child):
+                        variables.setdefault(variable.name, []).append(variable)
+                elif child.type in (
+                    "namespace_definition",
+                    "declaration_list",
+                    "preproc_if",
+                    "preproc_ifdef",
+                    "preproc_else",
+                    "linkage_specification",
+                ):
+                    stack.append(child)
+        return variables
+
+    def lookup(self, name: str, at: ts.Node) -> Variable | None:
+        """The innermost declaration of ``name`` visible at ``at``."""
+        outer = self._outermost_unit_node(at)
+        candidates = []
+        if outer is not None:
+            candidates = self._variables_in(outer).get(name, [])
+        candidates = candidates + self._globals.get(name, [])
+        visible = [v for v in candidates if v.start <= at.start_byte < v.scope_end]
         return max(visible, key=lambda v: v.start) if visible else None
 
-    def unit_at(self, node: ts.Node) -> Unit | None:
-        """The innermost function or lambda whose body contains ``node``."""
-        index = bisect.bisect_right(self._unit_starts, node.start_byte) - 1
-        while index >= 0:
-            unit = self.units[index]
-            if (
-                unit.body is not None
-                and unit.body.start_byte <= node.start_byte < unit.body.end_byte
-            ):
-                return unit
-            index -= 1
+    # -- members ---------------------------------------------------------------------------
+    def fields_of(self, class_name: str) -> dict[str, TypeInfo]:
+        if class_name not in self._fields:
+            fields: dict[str, TypeInfo] = {}
+            for offset in self.occurrences(class_name):
+                node = self.node_at(offset)
+                parent = node.parent if node is not None else None
+                if parent is None or parent.type not in ("class_specifier", "struct_specifier"):
+                    continue
+                body = parent.child_by_field_name("body")
+                for member in body.named_children if body is not None else ():
+                    if member.type != "field_declaration":
+                        continue
+                    for declarator in member.children_by_field_name("declarator"):
+                        name, _ = declarator_name(declarator, self.data)
+                        found = declared_type(member, declarator, self.data)
+                        if name and found:
+                            fields[name] = found
+            self._fields[class_name] = fields
+        return self._fields[class_name]
+
+    def member_hint(self, name: str) -> TypeInfo | None:
+        """A member's type learnt from ``m_ = make_unique<Module>(...)`` or ``m_(...)`` inits."""
+        if name not in self._hints:
+            self._hints[name] = None
+            for offset in self.occurrences(name):
+                node = self.node_at(offset)
+                found = self._hint_from(node) if node is not None else None
+                if found is not None:
+                    self._hints[name] = found
+                    break
+        return self._hints[name]
+
+    def _hint_from(self, node: ts.Node) -> TypeInfo | None:
+        parent = node.parent
+        if parent is not None and parent.type == "field_expression":
+            node, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
+            return type_from_initializer(parent.child_by_field_name("right"), self.data)
+        if parent.type == "field_initializer":
+            arguments = next((c for c in parent.named_children if c.type == "argument_list"), None)
+            if arguments is not None and arguments.named_child_count == 1:
+                return type_from_initializer(arguments.named_children[0], self.data)
         return None
+
+    def _class_of(self, unit: Unit | None) -> str | None:
+        while unit is not None and unit.is_lambda:
+            unit = self.unit_at(unit.node)
+        return unit.class_name if unit is not None else None
 
     def receiver_type(self, receiver: ts.Node, unit: Unit | None) -> TypeInfo | None:
         if receiver.type == "field_expression":
@@ -178,19 +292,15 @@ class FileModel:
             return None
         name = text(receiver, self.data)
         if receiver.type == "identifier":
-            variable = self.lookup(name, receiver.start_byte)
+            variable = self.lookup(name, receiver)
             if variable is not None:
                 return variable.type
         class_name = self._class_of(unit)
-        if class_name and name in self.fields.get(class_name, {}):
-            return self.fields[class_name][name]
-        return self.member_hints.get(name)
+        if class_name and name in self.fields_of(class_name):
+            return self.fields_of(class_name)[name]
+        return self.member_hint(name)
 
-    def _class_of(self, unit: Unit | None) -> str | None:
-        while unit is not None and unit.is_lambda:
-            unit = self.unit_at(unit.node)
-        return unit.class_name if unit is not None else None
-
+    # -- calls -----------------------------------------------------------------------------
     def resolve_call(self, call: ts.Node, unit: Unit | None) -> Unit | None:
         """The function or local lambda of this file that ``call`` reaches, if known."""
         function = call.child_by_field_name("function")
@@ -198,9 +308,9 @@ class FileModel:
             return None
         if function.type == "identifier":
             name = text(function, self.data)
-            variable = self.lookup(name, call.start_byte)
+            variable = self.lookup(name, call)
             if variable is not None:
-                return variable.lambda_unit
+                return self.unit_for(variable.lambda_node) if variable.lambda_node else None
             return self._pick(name, self._class_of(unit))
         if function.type == "qualified_identifier":
             parts = text(function, self.data).replace(" ", "").split("::")
@@ -212,8 +322,7 @@ class FileModel:
         if receiver.type == "this":
             return self._pick(name, self._class_of(unit), exact=True)
         if receiver.type == "identifier":
-            variable = self.lookup(text(receiver, self.data), call.start_byte)
-            declared = self._declared_class_name(variable)
+            declared = self._declared_class_name(self.lookup(text(receiver, self.data), call))
             if declared:
                 return self._pick(name, declared, exact=True)
         return None
@@ -222,7 +331,7 @@ class FileModel:
         """A class of this file named in the variable's type (or ``make_unique<T>``)."""
         if variable is None:
             return None
-        classes = {unit.class_name for unit in self.units if unit.class_name}
+        classes = {unit.class_name for units in self.functions.values() for unit in units}
         return next((w for w in _WORD.findall(variable.type_text) if w in classes), None)
 
     def _pick(self, name: str, class_name: str | None, exact: bool = False) -> Unit | None:
@@ -234,3 +343,48 @@ class FileModel:
             return None
         free = [unit for unit in candidates if unit.class_name is None]
         return free[0] if free else None
+
+    def callers(self, unit: Unit) -> list[tuple[Unit, ts.Node]]:
+        """Calls in this file that reach ``unit`` (by name, then confirmed by resolution)."""
+        if unit.is_lambda or not unit.name:
+            return []
+        found = []
+        for offset in self.occurrences(unit.name):
+            node = self.node_at(offset)
+            call = _call_of_name(node)
+            if call is None:
+                continue
+            caller = self.unit_at(call)
+            if (
+                caller is not None
+                and caller is not unit
+                and self.resolve_call(call, caller) is unit
+            ):
+                found.append((caller, call))
+        return found
+
+
+def _is_word_byte(data: bytes, index: int) -> bool:
+    if index < 0 or index >= len(data):
+        return False
+    byte = data[index]
+    return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122 or byte > 127
+
+
+def _call_of_name(node: ts.Node | None) -> ts.Node | None:
+    """The call whose callee ends with ``node`` (``f()``, ``ns::f()``, ``x.f()``)."""
+    current = node
+    while (
+        current is not None
+        and current.parent is not None
+        and current.parent.type in ("qualified_identifier", "field_expression", "template_function")
+    ):
+        current = current.parent
+    parent = current.parent if current is not None else None
+    if (
+        parent is not None
+        and parent.type == "call_expression"
+        and parent.child_by_field_name("function") == current
+    ):
+        return parent
+    return None
