@@ -31,7 +31,13 @@ _GRAMMAR_MODULES = {
 _CPP_ATTRIBUTE_MACROS = re.compile(
     rb"\b(?:ET_NODISCARD|ET_UNUSED|ET_INLINE|ET_NOINLINE|ET_DEPRECATED|ET_EXPERIMENTAL|"
     rb"ET_RESTRICT|ET_NORETURN|ET_WEAK|ET_FORALL_SCALAR_TYPES_AND|C10_HOST_DEVICE|"
-    rb"C10_API|C10_EXPORT|AOTI_SHIM_EXPORT|ET_EXPORT|TORCH_API)\b"
+    rb"C10_API|C10_EXPORT|AOTI_SHIM_EXPORT|ET_EXPORT|TORCH_API|ET_LIKELY|ET_UNLIKELY)\b"
+)
+# printf format macros between string literals ("%" PRIu32 "\n") become string
+# literals of the same length, so the concatenation parses.
+_FORMAT_MACROS = re.compile(
+    rb"\b(?:PRI[diouxX](?:8|16|32|64|PTR|MAX|LEAST8|LEAST16|LEAST32|LEAST64|FAST8|FAST16|"
+    rb"FAST32|FAST64)|ET_PRIs?size_t)\b"
 )
 
 _MACRO_PREFIXES = (b"ET_", b"C10_", b"AOTI_", b"TORCH_API")
@@ -63,8 +69,12 @@ def parser(language_id: LanguageId) -> ts.Parser:
 
 def prepare_source(language_id: LanguageId, data: bytes) -> bytes:
     """The bytes given to the parser: for C++, attribute macros are blanked."""
-    if language_id is LanguageId.CPP and any(prefix in data for prefix in _MACRO_PREFIXES):
-        return _CPP_ATTRIBUTE_MACROS.sub(lambda m: b" " * len(m.group(0)), data)
+    if language_id is not LanguageId.CPP:
+        return data
+    if any(prefix in data for prefix in _MACRO_PREFIXES):
+        data = _CPP_ATTRIBUTE_MACROS.sub(lambda m: b" " * len(m.group(0)), data)
+    if b"PRI" in data:
+        data = _FORMAT_MACROS.sub(lambda m: b'"' + m.group(0)[1:-1] + b'"', data)
     return data
 
 

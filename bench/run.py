@@ -1,0 +1,302 @@
+"""Benchmark executorch-lsp: CLI against the parse floor and ast-grep; LSP latencies.
+
+Usage: python bench/run.py --corpus PATH [--only cli|lsp] [--reps N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+from executorch_lsp.engine import grammars
+from executorch_lsp.engine.discovery import iter_files
+from executorch_lsp.engine.languages import LanguageId, detect_language
+
+PROBE = (
+    "\nvoid bench_probe(executorch::extension::Module& m) {\n"
+    "  (void)m.load();\n"
+    "  ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);\n"
+    "}\n"
+)
+DOC_FOLDERS = ("runtime", "extension", "kernels/portable", "backends/xnnpack", "backends/vulkan")
+AST_GREP_RULES = {
+    "reset-arrow.yml": "id: reset-arrow\nlanguage: cpp\nseverity: error\nmessage: reset\n"
+    "rule:\n  pattern: $O->_unsafe_reset_threadpool($$$)\n",
+    "reset-dot.yml": "id: reset-dot\nlanguage: cpp\nseverity: error\nmessage: reset\n"
+    "rule:\n  pattern: $O._unsafe_reset_threadpool($$$)\n",
+}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:8.2f}"
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p90 = ordered[int(0.9 * (len(ordered) - 1))]
+    return f"p50 {ms(statistics.median(ordered))} ms  p90 {ms(p90)} ms  (n={len(ordered)})"
+
+
+# -- CLI ----------------------------------------------------------------------------------
+def _parse_files(paths: list[str]) -> int:
+    count = 0
+    for path in paths:
+        language = detect_language(path)
+        data = Path(path).read_bytes()
+        grammars.parse(language, grammars.prepare_source(language, data))
+        count += 1
+    return count
+
+
+def parse_floor(files: list[str], jobs: int) -> float:
+    chunks = [files[i :: jobs * 8] for i in range(jobs * 8)]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        sum(pool.map(_parse_files, chunks))
+    return time.perf_counter() - started
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def ast_grep_command(corpus: Path, workdir: Path) -> list[str] | None:
+    binary = shutil.which("ast-grep") or shutil.which(
+        "ast-grep", path=str(Path(sys.executable).parent)
+    )
+    if binary is None:
+        return None
+    rules = workdir / "rules"
+    rules.mkdir(exist_ok=True)
+    for name, content in AST_GREP_RULES.items():
+        (rules / name).write_text(content)
+    config = workdir / "sgconfig.yml"
+    config.write_text("ruleDirs:\n  - rules\nlanguageGlobs:\n  cpp: ['*.h']\n")
+    return [binary, "scan", "-c", str(config), "--report-style", "short", str(corpus)]
+
+
+def bench_cli(corpus: Path, reps: int) -> None:
+    files = [str(p) for p in iter_files([corpus])]
+    size = sum(os.path.getsize(p) for p in files) / 1e6
+    print(f"\n## CLI over {corpus} ({len(files)} files, {size:.1f} MB), 2 cores")
+    check = [
+        sys.executable,
+        "-m",
+        "executorch_lsp",
+        "check",
+        "-j",
+        "2",
+        "--format",
+        "json",
+        str(corpus),
+    ]
+    with tempfile.TemporaryDirectory() as workdir:
+        peer = ast_grep_command(corpus, Path(workdir))
+        rows: dict[str, list[float]] = {"check": [], "parse floor": [], "ast-grep scan": []}
+        timed(check)  # warm the page cache
+        for _ in range(reps):
+            rows["check"].append(timed(check))
+            rows["parse floor"].append(parse_floor(files, 2))
+            if peer:
+                rows["ast-grep scan"].append(timed(peer))
+    for name, samples in rows.items():
+        if samples:
+            print(
+                f"{name:16} median {statistics.median(samples):6.2f} s  min {min(samples):6.2f} s"
+            )
+    check_median = statistics.median(rows["check"])
+    print(f"check / parse floor = {check_median / statistics.median(rows['parse floor']):.2f}")
+    if rows["ast-grep scan"]:
+        print(
+            f"check / ast-grep    = {check_median / statistics.median(rows['ast-grep scan']):.2f}"
+        )
+
+
+# -- LSP ----------------------------------------------------------------------------------
+class BenchClient(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("executorch-lsp-bench", "1")
+        self.waiting: dict[str, tuple[int | None, asyncio.Future]] = {}
+
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            version, future = self.waiting.get(params.uri, (None, None))
+            if future is not None and not future.done() and params.version == version:
+                future.set_result(time.perf_counter())
+
+        @self.feature(types.WINDOW_SHOW_MESSAGE)
+        def show_message(params) -> None:
+            pass
+
+    def expect(self, uri: str, version: int) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[uri] = (version, future)
+        return future
+
+
+async def start_server() -> tuple[BenchClient, float]:
+    client = BenchClient()
+    started = time.perf_counter()
+    await client.start_io(sys.executable, "-m", "executorch_lsp", "serve")
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    client.initialized(types.InitializedParams())
+    return client, time.perf_counter() - started
+
+
+async def stop_server(client: BenchClient) -> None:
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+def synthetic_document(corpus: Path, lines: int) -> str:
+    parts, count = [], 0
+    for folder in DOC_FOLDERS:
+        for path in sorted((corpus / folder).rglob("*.cpp")):
+            if "/test" in path.as_posix() or path.is_symlink():
+                continue
+            text = path.read_text("utf-8", "replace")
+            parts.append(text if text.endswith("\n") else text + "\n")
+            count += text.count("\n")
+            if count >= lines:
+                return "".join(parts) + PROBE
+    return "".join(parts) + PROBE
+
+
+def middle_code_position(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    for number in range(len(lines) // 2, len(lines)):
+        stripped = lines[number].strip()
+        if stripped.endswith(";") and not stripped.startswith(("//", "*", "/*", "#")):
+            column = next(i for i, ch in enumerate(lines[number]) if ch.isalpha())
+            return number, column + 1
+    raise RuntimeError("no code line")
+
+
+async def open_and_wait(client: BenchClient, uri: str, text: str) -> float:
+    future = client.expect(uri, 1)
+    started = time.perf_counter()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="cpp", version=1, text=text)
+        )
+    )
+    return await asyncio.wait_for(future, 120) - started
+
+
+async def bench_lsp(corpus: Path, reps: int) -> None:
+    print("\n## Language server (pygls over stdio)")
+    starts = []
+    for _ in range(max(5, reps // 3)):
+        client, elapsed = await start_server()
+        starts.append(elapsed)
+        await stop_server(client)
+    print(f"start -> initialized        {percentiles(starts)}")
+
+    client, _ = await start_server()
+    docs = {n: synthetic_document(corpus, n) for n in (1000, 5000, 20000)}
+    for n, text in docs.items():
+        samples = []
+        for rep in range(reps):
+            uri = f"file:///bench/open_{n}_{rep}.cpp"
+            samples.append(await open_and_wait(client, uri, text))
+            client.text_document_did_close(
+                types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
+            )
+        print(f"didOpen   {n:5d} lines ({len(text) // 1024:3d} KB)  {percentiles(samples)}")
+    for n, text in docs.items():
+        uri = f"file:///bench/edit_{n}.cpp"
+        await open_and_wait(client, uri, text)
+        line, column = middle_code_position(text)
+        samples = []
+        for version in range(2, 2 * reps + 2):
+            typing = version % 2 == 0
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(
+                    types.Position(line, column),
+                    types.Position(line, column if typing else column + 1),
+                ),
+                text="x" if typing else "",
+            )
+            future = client.expect(uri, version)
+            started = time.perf_counter()
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
+                )
+            )
+            samples.append(await asyncio.wait_for(future, 120) - started)
+        print(f"didChange {n:5d} lines           {percentiles(samples)}")
+    uri = "file:///bench/edit_5000.cpp"
+    lines = docs[5000].split("\n")
+    rng = random.Random(0)
+    samples = []
+    for _ in range(reps * 5):
+        line = rng.randrange(len(lines))
+        started = time.perf_counter()
+        await client.text_document_hover_async(
+            types.HoverParams(
+                types.TextDocumentIdentifier(uri),
+                types.Position(line, rng.randrange(len(lines[line]) + 1)),
+            )
+        )
+        samples.append(time.perf_counter() - started)
+    print(f"hover (5k-line document)    {percentiles(samples)}")
+    await stop_server(client)
+    await bench_memory(corpus)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def bench_memory(corpus: Path) -> None:
+    paths = sorted(p for p in iter_files([corpus]) if detect_language(p) is LanguageId.CPP)
+    chosen = random.Random(0).sample(paths, min(200, len(paths)))
+    client, _ = await start_server()
+    pid = client._server.pid
+    before = rss_mib(pid)
+    size = 0
+    for path in chosen:
+        text = path.read_text("utf-8", "replace")
+        size += len(text.encode())
+        await open_and_wait(client, path.as_uri(), text)
+    print(
+        f"RSS: {before:.0f} MiB after start, {rss_mib(pid):.0f} MiB with {len(chosen)} "
+        f"C++ files open ({size / 1e6:.1f} MB)"
+    )
+    await stop_server(client)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="an ExecuTorch source tree")
+    parser.add_argument("--only", choices=("cli", "lsp"))
+    parser.add_argument("--reps", type=int, default=15)
+    args = parser.parse_args()
+    if args.only in (None, "cli"):
+        bench_cli(args.corpus, max(3, args.reps // 5))
+    if args.only in (None, "lsp"):
+        asyncio.run(bench_lsp(args.corpus, args.reps))
+
+
+if __name__ == "__main__":
+    main()
