@@ -41,26 +41,42 @@ def _needs_parse(language, data: bytes, config: Config) -> bool:
     )
 
 
-def check_file(path: Path, config: Config) -> FileResult:
-    language = detect_language(path)
-    if language is None:
-        return FileResult(path, problem="not a C++, CMake, Buck/Starlark or Python file")
+def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
+    """The file's bytes, or a result explaining why it is skipped."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return FileResult(
-                path,
-                problem=f"skipped: {size // 1024} KiB is over the "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB limit",
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            return None, FileResult(
+                path, problem=f"skipped: {size // 1024} KiB is over the {limit} MiB limit"
             )
         data = path.read_bytes()
     except OSError as error:
-        return FileResult(path, problem=f"cannot read: {error.strerror or error}")
+        return None, FileResult(path, problem=f"cannot read: {error.strerror or error}")
     if b"\0" in data[:8192]:
-        return FileResult(path, problem="skipped: binary file")
-    if not _needs_parse(language, data, config):
-        return FileResult(path)
-    analysis: Analysis = analyze(Document(str(path), language, data), config)
+        return None, FileResult(path, problem="skipped: binary file")
+    return data, None
+
+
+def _screen(path: Path, config: Config) -> FileResult | None:
+    """A final result when the file needs no parse; None when it must be analysed."""
+    language = detect_language(path)
+    if language is None:
+        return FileResult(path, problem="not a C++, CMake, Buck/Starlark or Python file")
+    data, skipped = _read(path)
+    if skipped is not None:
+        return skipped
+    return None if _needs_parse(language, data, config) else FileResult(path)
+
+
+def check_file(path: Path, config: Config) -> FileResult:
+    screened = _screen(path, config)
+    if screened is not None:
+        return screened
+    data, skipped = _read(path)
+    if skipped is not None:  # changed between the two reads
+        return skipped
+    analysis: Analysis = analyze(Document(str(path), detect_language(path), data), config)
     return FileResult(
         path,
         findings=analysis.findings,
@@ -78,17 +94,27 @@ def default_jobs() -> int:
 
 
 def check_files(paths: Iterable[Path], config: Config, jobs: int | None = None) -> list[FileResult]:
+    """Screen every file with its rules' literal anchors (cheap), then parse and analyse
+    only the files that need it, in a process pool when there are enough of them."""
     files = list(paths)
+    results: dict[Path, FileResult] = {}
+    to_analyse = []
+    for path in files:
+        screened = _screen(path, config)
+        if screened is None:
+            to_analyse.append(path)
+        else:
+            results[path] = screened
     jobs = jobs or default_jobs()
-    if jobs <= 1 or len(files) < _PARALLEL_THRESHOLD:
-        return _check_chunk(files, config)
-    # Interleaved chunks balance big and small files between the workers.
-    chunk_count = jobs * 8
-    chunks = [files[index::chunk_count] for index in range(chunk_count)]
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = [
-            r for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks)) for r in chunk
-        ]
-    order = {path: index for index, path in enumerate(files)}
-    return sorted(results, key=lambda result: order[result.path])
+    if jobs <= 1 or len(to_analyse) < _PARALLEL_THRESHOLD:
+        analysed = _check_chunk(to_analyse, config)
+    else:
+        # Interleaved chunks balance big and small files between the workers.
+        chunks = [to_analyse[index :: jobs * 8] for index in range(jobs * 8)]
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            analysed = [
+                r for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks)) for r in chunk
+            ]
+    results.update((result.path, result) for result in analysed)
+    return [results[path] for path in files]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import PurePath
 
@@ -35,16 +36,19 @@ EDITOR_LANGUAGE_IDS = {
 
 
 def detect_language(path: str | PurePath) -> LanguageId | None:
-    """The language of a path, or None for files we do not analyse."""
-    name = PurePath(path).name
+    """The language of a path, or None for files we do not analyse (string ops: hot path)."""
+    name = os.path.basename(path) if isinstance(path, str) else path.name
     if name == "CMakeLists.txt" or name.endswith(".cmake"):
         return LanguageId.CMAKE
     if name in STARLARK_NAMES:
         return LanguageId.STARLARK
-    suffix = PurePath(name).suffix.lower()
+    dot = name.rfind(".")
+    if dot <= 0:
+        return None
+    suffix = name[dot:].lower()
     if suffix in STARLARK_SUFFIXES:
         return LanguageId.STARLARK
-    if suffix in CPP_SUFFIXES or PurePath(name).suffix in CPP_SUFFIXES:
+    if suffix in CPP_SUFFIXES:
         return LanguageId.CPP
     if suffix == ".py":
         return LanguageId.PYTHON
