@@ -195,5 +195,8 @@ def _mention_markdown(mention: Mention) -> str:
         return render_markdown(mention.readings[0].code)
     parts = ["**Ambiguous ExecuTorch error code**: which one depends on where it was printed."]
     for reading in mention.readings:
-        parts.append(f"#### {reading.label}\n\n{render_markdown(reading.code, heading=False)}")
+        parts.append(
+            f"#### {reading.code.title}\n\n_{reading.label}_\n\n"
+            f"{render_markdown(reading.code, heading=False)}"
+        )
     return "\n\n".join(parts)

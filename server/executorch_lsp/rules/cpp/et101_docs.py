@@ -14,16 +14,20 @@ DOCS = RuleDocs(
         "function of the same file."
     ),
     bad=(
-        'Module module("model.pte");\n'
-        "auto outputs = module.forward(inputs);   // loads the program and its delegates\n"
-        "::executorch::extension::threadpool::get_threadpool()\n"
-        "    ->_unsafe_reset_threadpool(4);         // ET101\n"
+        "int main() {\n"
+        '  Module module("model.pte");\n'
+        "  auto outputs = module.forward(inputs);  // loads the program and its delegates\n"
+        "  ::executorch::extension::threadpool::get_threadpool()\n"
+        "      ->_unsafe_reset_threadpool(4);        // ET101: too late\n"
+        "}\n"
     ),
     good=(
-        "::executorch::extension::threadpool::get_threadpool()\n"
-        "    ->_unsafe_reset_threadpool(4);         // first: size the pool\n"
-        'Module module("model.pte");             // constructing a Module loads nothing\n'
-        "auto outputs = module.forward(inputs);\n"
+        "int main() {\n"
+        "  ::executorch::extension::threadpool::get_threadpool()\n"
+        "      ->_unsafe_reset_threadpool(4);        // first: size the pool\n"
+        '  Module module("model.pte");            // constructing a Module loads nothing\n'
+        "  auto outputs = module.forward(inputs);\n"
+        "}\n"
     ),
     why=(
         "Delegates take the thread pool when a method is loaded: XNNPACK hands the raw "

@@ -1,0 +1,162 @@
+"""The command line: formats, exit codes, explain and rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from executorch_lsp.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo-app"
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+BAD = """int main() {
+  Module module("m.pte");  // é
+  (void)module.load();
+  ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);
+}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.cpp").write_text(BAD)
+    (tmp_path / "app" / "clean.cpp").write_text("int main() { return 0; }\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_demo_app_has_findings(capsys) -> None:
+    code, out, _ = run(capsys, "check", str(DEMO))
+    assert code == 1
+    assert "main.cpp:48:33: ET101 [error]" in out
+    assert "fix available: Move the thread-pool reset before the first model load" in out
+
+
+def test_clean_tree_exits_zero(project: Path, capsys) -> None:
+    code, out, _ = run(capsys, "check", "app/clean.cpp")
+    assert code == 0 and "clean" in out
+
+
+def test_json_output_has_ruff_shape(project: Path, capsys) -> None:
+    code, out, _ = run(capsys, "check", "--format", "json", "app")
+    assert code == 1
+    (entry,) = json.loads(out)
+    assert entry["filename"] == "app/main.cpp"
+    assert entry["code"] == "ET101" and entry["severity"] == "error"
+    assert entry["location"] == {"row": 4, "column": 58}
+    assert entry["end_location"]["row"] == 4
+    assert entry["url"].endswith("/ET101.md")
+    assert entry["fix"]["applicability"] == "safe" and len(entry["fix"]["edits"]) == 2
+
+
+def test_sarif_output_is_valid(project: Path, capsys) -> None:
+    code, out, _ = run(capsys, "check", "--format", "sarif", "app")
+    assert code == 1
+    sarif = json.loads(out)
+    jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(sarif)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "ET101" and result["level"] == "error"
+
+
+def test_github_annotations(project: Path, capsys) -> None:
+    code, out, _ = run(capsys, "check", "--format", "github", "app")
+    assert code == 1
+    assert out.startswith("::error file=app/main.cpp,line=4,col=58,")
+    assert "title=ET101 (threadpool-reset-after-load)::" in out
+
+
+def test_select_ignore_and_exit_zero(project: Path, capsys) -> None:
+    assert run(capsys, "check", "--ignore", "ET101", "app")[0] == 0
+    assert run(capsys, "check", "--select", "ET9", "app")[0] == 0
+    assert run(capsys, "check", "--exit-zero", "app")[0] == 0
+
+
+def test_usage_and_config_errors_exit_two(project: Path, capsys) -> None:
+    code, _, err = run(capsys, "check", "--select", "ET1234", "app")
+    assert code == 2 and "not a rule code" in err
+    code, _, err = run(capsys, "check", "missing-folder")
+    assert code == 2 and "no such file" in err
+    (project / ".executorch-lsp.toml").write_text("select = [\n")
+    code, _, err = run(capsys, "check", "app")
+    assert code == 2 and "invalid TOML" in err and ".executorch-lsp.toml" in err
+
+
+def test_configuration_file_is_honoured(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.executorch-lsp]\nexclude = ['app/main.cpp']\n")
+    assert run(capsys, "check", ".")[0] == 0
+    assert run(capsys, "check", "app/main.cpp")[0] == 1  # explicit files are always checked
+
+
+def test_bad_files_are_reported_not_fatal(project: Path, capsys) -> None:
+    (project / "app" / "blob.h").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (project / "app" / "latin1.cpp").write_bytes(BAD.encode().replace("é".encode(), b"\xe9"))
+    code, out, _ = run(capsys, "check", "app")
+    assert code == 1
+    assert "app/blob.h: error: skipped: binary file" in out
+    assert "app/latin1.cpp:4:" in out and "app/main.cpp:4:" in out
+
+
+def test_gitignored_and_vendored_files_are_skipped(project: Path, capsys) -> None:
+    for folder in ("third-party/lib", "cmake-out", "gen"):
+        (project / folder).mkdir(parents=True)
+        (project / folder / "x.cpp").write_text(BAD)
+    (project / ".gitignore").write_text("gen/\n")
+    code, out, _ = run(capsys, "check", "--format", "json", ".")
+    assert [entry["filename"] for entry in json.loads(out)] == ["app/main.cpp"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ET101", "# ET101 threadpool-reset-after-load"),
+        ("threadpool-reset-after-load", "## Use instead"),
+        ("0x20", "Error::NotFound (0x20 = 32)"),
+        ("NotFound", "Error::NotFound"),
+        ("Error::OperatorMissing", "et_operator_library"),
+        ("error 20", "Error::OperatorMissing"),
+        ("32", "Error::DelegateInvalidHandle"),
+        ("ET203", "reserved"),
+    ],
+)
+def test_explain(capsys, query: str, expected: str) -> None:
+    code, out, _ = run(capsys, "explain", *query.split())
+    assert code == 0 and expected in out
+
+
+def test_explain_bare_number_gives_both_readings(capsys) -> None:
+    _, out, _ = run(capsys, "explain", "20")
+    assert "Error::OperatorMissing" in out and "Error::NotFound" in out
+
+
+def test_explain_unknown(capsys) -> None:
+    code, _, err = run(capsys, "explain", "banana")
+    assert code == 2 and "neither a rule code" in err
+
+
+def test_rules_table_and_json(capsys) -> None:
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "ET101  threadpool-reset-after-load  error" in out
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    assert {"code": "ET900", "fixable": True}.items() <= json.loads(out)[1].items()
+
+
+def test_console_script_and_module_entry_points(project: Path) -> None:
+    script = Path(sys.executable).parent / "executorch-lsp"
+    env = {**os.environ, "NO_COLOR": "1"}
+    for command in ([str(script)], [sys.executable, "-m", "executorch_lsp"]):
+        done = subprocess.run([*command, "check", "app"], capture_output=True, text=True, env=env)
+        assert done.returncode == 1 and "ET101" in done.stdout
