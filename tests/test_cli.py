@@ -116,6 +116,7 @@ def test_gitignored_and_vendored_files_are_skipped(project: Path, capsys) -> Non
         (project / folder / "x.cpp").write_text(BAD)
     (project / ".gitignore").write_text("gen/\n")
     code, out, _ = run(capsys, "check", "--format", "json", ".")
+    assert code == 1
     assert [entry["filename"] for entry in json.loads(out)] == ["app/main.cpp"]
 
 
