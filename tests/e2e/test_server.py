@@ -201,3 +201,34 @@ async def test_binary_and_unknown_files_do_not_break_the_server(
     uri = _uri(tmp_path)
     open_document(client, uri, SOURCE)
     assert [d.code for d in await diagnostics_for(client, uri)] == ["ET101"]
+
+
+async def test_tcp_mode_for_debugging(tmp_path: Path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "executorch_lsp", "serve", "--tcp", f"127.0.0.1:{port}"]
+    )
+    try:
+        for _ in range(100):
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        body = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
+        writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        await writer.drain()
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        reply = await reader.readexactly(length)
+        assert b'"name":"executorch-lsp"' in reply.replace(b" ", b"")
+        writer.close()
+    finally:
+        server.kill()
+        server.wait()
