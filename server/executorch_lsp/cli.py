@@ -132,19 +132,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _explain(what: str) -> int:
-    from .docs import rule_markdown
-    from .knowledge.explain import explain
-    from .rules import ASSIGNED_CODES, rule_by_code, rule_by_name
+    from .explain import explain_text
 
-    rule = rule_by_code(what.strip()) or rule_by_name(what.strip().lower())
-    if rule is not None:
-        print(rule_markdown(rule))
-        return EXIT_CLEAN
-    code = what.strip().upper()
-    if code in ASSIGNED_CODES:
-        print(f"{code} ({ASSIGNED_CODES[code]}) is reserved; the rule is not implemented yet.")
-        return EXIT_CLEAN
-    text = explain(what)
+    text = explain_text(what)
     if text is None:
         print(
             f"executorch-lsp: '{what}' is neither a rule code (ET101) nor an ExecuTorch error "

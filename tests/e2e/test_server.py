@@ -232,3 +232,16 @@ async def test_tcp_mode_for_debugging(tmp_path: Path):
     finally:
         server.kill()
         server.wait()
+
+
+async def test_explain_command(client: LanguageClient, tmp_path: Path):
+    result = await start(client, tmp_path.as_uri())
+    assert "executorch-lsp.explain" in result.capabilities.execute_command_provider.commands
+    text = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="executorch-lsp.explain", arguments=["0x20"])
+    )
+    assert "Error::NotFound (0x20 = 32)" in text
+    text = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="executorch-lsp.explain", arguments=["banana"])
+    )
+    assert text is None

@@ -9,6 +9,7 @@ from lsprotocol import types
 from ..engine.findings import Finding, non_overlapping_fixes
 from ..engine.hover import hover_at
 from ..engine.suppressions import disable_edit
+from ..explain import explain_text
 from .convert import SOURCE, text_edits, to_offset, to_range
 from .server import ExecutorchServer
 
@@ -23,6 +24,7 @@ def register(server: ExecutorchServer) -> None:
         ),
     )(pull_diagnostics)
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
+    server.command(EXPLAIN_COMMAND)(explain_command)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
@@ -30,6 +32,15 @@ def register(server: ExecutorchServer) -> None:
             resolve_provider=False,
         ),
     )(code_action)
+
+
+EXPLAIN_COMMAND = "executorch-lsp.explain"
+
+
+def explain_command(ls: ExecutorchServer, what: str) -> str | None:
+    """``workspace/executeCommand executorch-lsp.explain [WHAT]``: the text of
+    ``executorch-lsp explain WHAT`` (markdown), or None when WHAT is unknown."""
+    return explain_text(str(what))
 
 
 def _result_id(server: ExecutorchServer, version: int | None) -> str:

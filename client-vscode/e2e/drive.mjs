@@ -1,0 +1,99 @@
+// Drives real VS Code (code-server) in Chromium: diagnostics, hover, Problems panel,
+// quick fix and the Explain command. Usage: node drive.mjs URL SCREENSHOT_DIR
+// Prints one JSON object; exit code 0 when every step passed.
+import { chromium } from "playwright-core";
+
+const [url, shots] = process.argv.slice(2);
+const result = { steps: [] };
+const started = Date.now();
+const step = (name) => result.steps.push({ name, ms: Date.now() - started });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+
+async function openFile(name) {
+  // Double-click keeps the tab open (a preview tab would be closed by the next file).
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: name }).first().dblclick();
+  await page.locator(".tabs-container .tab", { hasText: name }).first().waitFor();
+}
+
+async function visibleLines() {
+  return page.$$eval(".monaco-editor .view-lines .view-line", (lines) =>
+    lines.map((line) => ({ top: parseFloat(line.style.top), text: line.textContent }))
+      .sort((a, b) => a.top - b.top).map((line) => line.text));
+}
+
+try {
+  await page.goto(url);
+  await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
+  await page.waitForSelector(".explorer-folders-view", { timeout: 60000 });
+  step("workbench");
+
+  await openFile("CMakeLists.txt");
+  await openFile("main.cpp");
+  // Bring the ET101 line into view (only visible lines are rendered).
+  await page.keyboard.press("Control+G");
+  await page.locator(".quick-input-widget input").waitFor();
+  await page.keyboard.type("48");
+  await page.locator(".quick-input-widget", { hasText: "go to line 48" }).waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 90000 });
+  step("diagnostics");
+
+  await page.locator(".monaco-editor .view-line span span", { hasText: "NotFound" }).first().hover();
+  const hover = page.locator(".monaco-hover:not(.hidden) .hover-contents", { hasText: "0x20" }).first();
+  await hover.waitFor({ timeout: 30000 });
+  result.hover = await hover.innerText();
+  await page.screenshot({ path: `${shots}/vscode-hover.png` });
+  step("hover");
+
+  await page.mouse.move(5, 5);
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+Shift+M");
+  const rows = page.locator(".markers-panel .monaco-list-row");
+  await rows.filter({ hasText: "ET101" }).first().waitFor({ timeout: 30000 });
+  await rows.filter({ hasText: "ET900" }).first().waitFor({ timeout: 30000 });
+  result.problems = await rows.allInnerTexts();
+  await page.screenshot({ path: `${shots}/vscode-problems.png` });
+  step("problems");
+
+  await page.locator(".tabs-container .tab", { hasText: "main.cpp" }).first().click();
+  await page.locator(".monaco-editor .view-line span span", { hasText: "_unsafe_reset_threadpool" }).first().click();
+  await page.keyboard.press("Control+.");
+  const fix = page.locator(".action-widget .monaco-list-row", { hasText: "Move the thread-pool reset" }).first();
+  await fix.waitFor({ timeout: 30000 });
+  await fix.click();
+  await page.waitForFunction(() => {
+    const lines = [...document.querySelectorAll(".monaco-editor .view-lines .view-line")]
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top)).map((l) => l.textContent);
+    const reset = lines.findIndex((l) => l.includes("_unsafe_reset_threadpool"));
+    const load = lines.findIndex((l) => l.includes("load_method"));
+    return reset >= 0 && load >= 0 && reset < load;
+  }, null, { timeout: 30000 });
+  result.lines_after_fix = (await visibleLines()).filter((l) => /_unsafe_reset|load_method/.test(l));
+  step("quick fix");
+
+  await page.keyboard.press("Control+Shift+P");
+  await page.keyboard.type("ExecuTorch: Explain Error Code");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Explain Error Code" }).first().click();
+  await page.locator(".quick-input-widget", { hasText: "Explain an ExecuTorch error code" }).waitFor();
+  await page.locator(".quick-input-widget input").fill("0x14");
+  await page.keyboard.press("Enter");
+  await page.locator(".monaco-editor .view-line", { hasText: "OperatorMissing" }).first().waitFor({ timeout: 30000 });
+  step("explain");
+  result.ok = true;
+} catch (error) {
+  result.ok = false;
+  result.error = String(error);
+  await page.screenshot({ path: `${shots}/vscode-failure.png` }).catch(() => undefined);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);

@@ -1,0 +1,53 @@
+"""Real VS Code (code-server) with the packaged .vsix, driven by Playwright.
+
+Slow (a few minutes on a new machine to install code-server), so it is its own stage:
+``pytest -m vscode`` (scripts/test-all runs it after the main suite).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT = ROOT / "client-vscode"
+pytestmark = pytest.mark.vscode
+
+
+@pytest.fixture(scope="module")
+def vsix() -> Path:
+    if shutil.which("npm") is None:
+        pytest.fail("npm is needed to build the extension")
+    subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"], cwd=CLIENT, check=True, capture_output=True
+    )
+    subprocess.run(["npm", "test"], cwd=CLIENT, check=True, capture_output=True)
+    subprocess.run(["npm", "run", "package"], cwd=CLIENT, check=True, capture_output=True)
+    return CLIENT / "executorch-lsp.vsix"
+
+
+def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
+    shots = ROOT / "docs" / "images" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    server = Path(sys.executable).with_name("executorch-lsp")
+    done = subprocess.run(
+        ["bash", str(CLIENT / "e2e" / "run.sh"), str(vsix), str(server), str(shots)],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(lines[-1])
+    assert done.returncode == 0 and result["ok"], (result, done.stderr[-3000:])
+    assert "Error::NotFound (0x20 = 32)" in result["hover"]
+    assert any("ET101" in row and "_unsafe_reset_threadpool" in row for row in result["problems"])
+    assert any("ET900" in row for row in result["problems"])  # served for CMakeLists.txt by pattern
+    reset_line, load_line = result["lines_after_fix"]
+    assert "_unsafe_reset_threadpool" in reset_line and "load_method" in load_line
+    assert (shots / "vscode-hover.png").stat().st_size > 10_000
