@@ -161,3 +161,8 @@ def test_console_script_and_module_entry_points(project: Path) -> None:
     for command in ([str(script)], [sys.executable, "-m", "executorch_lsp"]):
         done = subprocess.run([*command, "check", "app"], capture_output=True, text=True, env=env)
         assert done.returncode == 1 and "ET101" in done.stdout
+
+
+def test_force_exclude_applies_to_explicit_files(project: Path, capsys) -> None:
+    (project / "pyproject.toml").write_text("[tool.executorch-lsp]\nexclude = ['app/main.cpp']\n")
+    assert run(capsys, "check", "--force-exclude", "app/main.cpp")[0] == 0

@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes")
     check.add_argument("--config", type=Path, help="configuration file to use")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply the configured excludes to files named on the command line too",
+    )
     check.add_argument("--output-file", type=Path, help="write the report here")
     check.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores)")
 
@@ -101,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"executorch-lsp: no such file or folder: {missing[0]}", file=sys.stderr)
         return EXIT_ERROR
     config = _load_config(args, paths)
-    files = iter_files(paths, config.exclude, config.root)
+    files = iter_files(paths, config.exclude, config.root, force_exclude=args.force_exclude)
     results = check_files(files, config, args.jobs)
     reports, problems, internal_error = [], [], False
     for result in results:

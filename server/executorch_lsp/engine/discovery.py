@@ -106,16 +106,24 @@ def _ancestor_gitignores(folder: Path) -> list[_IgnoreRules]:
 
 
 def iter_files(
-    paths: list[Path], exclude: tuple[str, ...] = (), exclude_root: Path | None = None
+    paths: list[Path],
+    exclude: tuple[str, ...] = (),
+    exclude_root: Path | None = None,
+    force_exclude: bool = False,
 ) -> Iterator[Path]:
-    """Files of our languages under ``paths``; explicit file arguments are always included."""
+    """Files of our languages under ``paths``. Files named explicitly are included even
+    when excluded, unless ``force_exclude`` (for pre-commit, which names every file)."""
     excluded = None
     if exclude and exclude_root is not None:
         excluded = _IgnoreRules(str(exclude_root.resolve()), list(exclude))
     seen: set[str] = set()
     for path in paths:
         resolved = path.resolve()
-        candidates = [str(resolved)] if resolved.is_file() else _walk(resolved, excluded)
+        if resolved.is_file():
+            skip = force_exclude and excluded is not None and excluded.ignores(str(resolved), False)
+            candidates = [] if skip else [str(resolved)]
+        else:
+            candidates = _walk(resolved, excluded)
         for found in candidates:
             if found not in seen:
                 seen.add(found)

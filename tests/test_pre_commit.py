@@ -1,0 +1,59 @@
+"""The pre-commit hook (.pre-commit-hooks.yaml), run by real pre-commit on a throwaway repo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = """int main() {
+  Module module("m.pte");
+  (void)module.load();
+  ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);
+}
+"""
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
+    repo = tmp_path / "app"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "runner.cpp").write_text(BAD)
+    (repo / "clean.cpp").write_text("int main() { return 0; }\n")
+    (repo / "notes.md").write_text("0x20\n")
+    git(repo, "add", ".")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    done = subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), "executorch-lsp", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "runner.cpp:4:58: ET101 [error]" in done.stdout
+    assert "clean.cpp:" not in done.stdout
+
+    (repo / "runner.cpp").write_text("int main() { return 0; }\n")
+    git(repo, "add", ".")
+    done = subprocess.run(
+        [str(pre_commit), "try-repo", str(ROOT), "executorch-lsp", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
