@@ -108,3 +108,9 @@ def test_code_inside_a_suppression_comment() -> None:
     )
     assert "reserved" in hover(source, "ET203").markdown
     assert "not an executorch-lsp rule code" in hover(source, "ET777").markdown
+
+
+def test_plain_code_gets_no_hover_so_clangd_answers_alone() -> None:
+    source = "#include <vector>\nint f(std::vector<int>& v, Module& m) { return v.size(); }\n"
+    for marker in ("vector<int>", "size", "Module", "include"):
+        assert hover(source, marker) is None, marker
