@@ -92,6 +92,17 @@ try {
   result.ok = false;
   result.error = String(error);
   await page.screenshot({ path: `${shots}/vscode-failure.png` }).catch(() => undefined);
+  try {
+    // The extension's output channel says which server it tried and why it failed.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Shift+P");
+    await page.keyboard.type("ExecuTorch: Show Output");
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(1500);
+    result.output = await page.locator(".output-view .view-lines").first().innerText({ timeout: 5000 });
+  } catch {
+    // best effort
+  }
 } finally {
   await browser.close();
 }
