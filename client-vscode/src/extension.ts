@@ -63,7 +63,7 @@ const realEnvironment: DiscoveryEnvironment = {
   probe(command: string[]): ProbeResult {
     const run = childProcess.spawnSync(command[0], [...command.slice(1), "--version"], {
       encoding: "utf8",
-      timeout: 20000,
+      timeout: 60000, // a cold Python start on a busy machine can take a while
     });
     if (run.error) {
       return { ok: false, error: run.error.message };
