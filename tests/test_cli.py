@@ -152,7 +152,8 @@ def test_rules_table_and_json(capsys) -> None:
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "ET101  threadpool-reset-after-load  error" in out
     code, out, _ = run(capsys, "rules", "--format", "json")
-    assert {"code": "ET900", "fixable": True}.items() <= json.loads(out)[1].items()
+    by_code = {entry["code"]: entry for entry in json.loads(out)}
+    assert by_code["ET900"]["fixable"] is True and by_code["ET201"]["languages"] == ["cmake"]
 
 
 def test_console_script_and_module_entry_points(project: Path) -> None:

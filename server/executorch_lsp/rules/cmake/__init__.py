@@ -1,0 +1,1 @@
+"""Rules for CMake files (ET2xx)."""

@@ -1,0 +1,154 @@
+"""ET201 build-type-not-release: ExecuTorch built from source as a Debug build."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...engine.document import Document
+from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
+from ...engine.languages import LanguageId
+from ..base import Rule, RuleContext, RuleDocs, Source
+from .commands import Command, commands, enclosing_conditions
+
+FAQ_URL = "https://github.com/pytorch/executorch/blob/main/docs/source/using-executorch-faqs.md"
+BUILD_URL = (
+    "https://github.com/pytorch/executorch/blob/main/docs/source/"
+    "using-executorch-building-from-source.md"
+)
+# A condition that only supplies a default:
+# if(NOT CMAKE_BUILD_TYPE), if("${CMAKE_BUILD_TYPE}" STREQUAL "").
+_DEFAULTING = re.compile(
+    r"NOT\s+(DEFINED\s+)?CMAKE_BUILD_TYPE\b|CMAKE_BUILD_TYPE\}?\"?\s+STREQUAL\s+\"\"", re.IGNORECASE
+)
+_DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
+
+
+def _builds_executorch(command: Command) -> bool:
+    """add_subdirectory / FetchContent / ExternalProject of ExecuTorch's sources."""
+    texts = command.argument_texts()
+    if not texts:
+        return False
+    if command.name == "add_subdirectory":
+        return "executorch" in texts[0].lower()
+    if command.name in ("fetchcontent_declare", "externalproject_add"):
+        return texts[0].lower() == "executorch"
+    if command.name == "fetchcontent_makeavailable":
+        return any(text.lower() == "executorch" for text in texts)
+    return False
+
+
+def _is_default_or_unconditional(command: Command, document: Document) -> bool:
+    conditions = enclosing_conditions(command, document)
+    if not conditions:
+        return True
+    only = conditions[0]
+    return len(conditions) == 1 and not only.startswith("else:") and bool(_DEFAULTING.search(only))
+
+
+def _debug_value(command: Command) -> Span | None:
+    """The ``Debug`` of ``set(CMAKE_BUILD_TYPE Debug ...)``."""
+    arguments = command.arguments
+    if command.name == "set" and len(arguments) >= 2 and arguments[0].text == "CMAKE_BUILD_TYPE":
+        value = arguments[1]
+        if value.text.lower() == "debug":
+            start = value.node.start_byte + (1 if value.node.text.startswith(b'"') else 0)
+            return Span(start, start + len("Debug"))
+    return None
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    document = context.document
+    calls = commands(document, context.matches)
+    if any(c.name == "project" and c.argument_texts()[:1] == ["executorch"] for c in calls):
+        return  # ExecuTorch's own build chooses its defaults
+    sources = [c for c in calls if _builds_executorch(c)]
+    if not sources:
+        return
+    source = sources[0]
+    related = [
+        Related(
+            Span(source.node.start_byte, source.node.end_byte),
+            "ExecuTorch is built from source here",
+        )
+    ]
+    for command in calls:
+        span = _debug_value(command)
+        if span is not None and _is_default_or_unconditional(command, document):
+            fix = Fix("Build Release instead of Debug", (TextEdit(span, "Release"),), safe=False)
+            yield context.finding(span, _message(document, source), fix=fix, related=related)
+        elif command.name == "externalproject_add" and command in sources:
+            for argument in command.arguments:
+                if _DEBUG_FLAG.search(argument.text):
+                    yield context.finding(
+                        Span(argument.node.start_byte, argument.node.end_byte),
+                        "ExecuTorch is built as an external project with CMAKE_BUILD_TYPE=Debug: "
+                        "Debug builds of the runtime and kernels run several times slower. "
+                        "Pass -DCMAKE_BUILD_TYPE=Release for anything you measure or ship",
+                    )
+
+
+def _message(document: Document, source: Command) -> str:
+    line = document.buffer.line_of(source.node.start_byte) + 1
+    return (
+        f"CMAKE_BUILD_TYPE is Debug while ExecuTorch is built from source (line {line}): Debug "
+        "builds of the runtime and kernels run several times slower. Use Release (or "
+        "RelWithDebInfo) for anything you measure or ship"
+    )
+
+
+RULE = Rule(
+    code="ET201",
+    name="build-type-not-release",
+    title="ExecuTorch built from source in Debug mode",
+    languages=frozenset({LanguageId.CMAKE}),
+    severity=Severity.WARNING,
+    fixable=True,
+    check=check,
+    anchors=(b"CMAKE_BUILD_TYPE",),
+    query="cmake/et201_build_type_not_release.scm",
+    docs=RuleDocs(
+        problem=(
+            "A CMake project that builds ExecuTorch from source (`add_subdirectory` of the "
+            "ExecuTorch tree, `FetchContent` or `ExternalProject_Add` of `executorch`) sets "
+            "`CMAKE_BUILD_TYPE` to `Debug`, unconditionally or as the default when none is given."
+        ),
+        bad=(
+            "cmake_minimum_required(VERSION 3.24)\n"
+            "project(app CXX)\n"
+            "if(NOT CMAKE_BUILD_TYPE)\n"
+            "  set(CMAKE_BUILD_TYPE Debug)\n"
+            "endif()\n"
+            "add_subdirectory(third-party/executorch)\n"
+        ),
+        good=(
+            "cmake_minimum_required(VERSION 3.24)\n"
+            "project(app CXX)\n"
+            "if(NOT CMAKE_BUILD_TYPE)\n"
+            "  set(CMAKE_BUILD_TYPE Release)\n"
+            "endif()\n"
+            "add_subdirectory(third-party/executorch)\n"
+        ),
+        why=(
+            "The ExecuTorch FAQ's first answer to slow inference is a Release build: Debug "
+            "builds compile the runtime, the portable and optimized kernels and the delegates "
+            "without optimization, which makes inference several times slower. Debug also "
+            "turns on runtime logging and program verification. ExecuTorch's own CMakeLists "
+            "defaults to Debug when no build type is given, so pass `-DCMAKE_BUILD_TYPE=Release` "
+            "or set a Release default in your project."
+        ),
+        exceptions=(
+            "Debug set inside another condition (`if(MY_APP_DEBUG)`) is a deliberate choice "
+            "and is not reported, nor is a project that uses an installed ExecuTorch "
+            "(`find_package(executorch)`): its build type was chosen when it was built. A "
+            "build type given only on the command line or in `CMakePresets.json` cannot be "
+            "seen. ExecuTorch's own `project(executorch)` is not reported. The quick fix is "
+            "not applied by fix-all, because it changes how the project is built."
+        ),
+        sources=(
+            Source("ExecuTorch FAQ: Inference is slow / performance troubleshooting", FAQ_URL),
+            Source("Building from source: release builds", BUILD_URL),
+        ),
+        example_language="cmake",
+    ),
+)
