@@ -58,7 +58,7 @@ try {
   await page.keyboard.press("Control+Shift+M");
   const rows = page.locator(".markers-panel .monaco-list-row");
   await rows.filter({ hasText: "ET101" }).first().waitFor({ timeout: 30000 });
-  await rows.filter({ hasText: "ET900" }).first().waitFor({ timeout: 30000 });
+  await rows.filter({ hasText: "ET201" }).first().waitFor({ timeout: 30000 });
   result.problems = await rows.allInnerTexts();
   await page.screenshot({ path: `${shots}/vscode-problems.png` });
   step("problems");

@@ -13,8 +13,7 @@ CODE_SERVER="$CACHE/node_modules/.bin/code-server"
 RUN="$(mktemp -d)"
 mkdir -p "$RUN/ud/User" "$RUN/ext" "$RUN/ws" "$RUN/xdg" "$SHOTS"
 export XDG_CONFIG_HOME="$RUN/xdg/config" XDG_DATA_HOME="$RUN/xdg/data" XDG_CACHE_HOME="$RUN/xdg/cache"
-cp "$HERE/../../examples/demo-app/main.cpp" "$RUN/ws/"
-{ cat "$HERE/../../examples/demo-app/CMakeLists.txt"; echo "# executorch-lsp: ignore[ET101]"; } > "$RUN/ws/CMakeLists.txt"
+cp "$HERE/../../examples/demo-app/main.cpp" "$HERE/../../examples/demo-app/CMakeLists.txt" "$RUN/ws/"
 cat > "$RUN/ud/User/settings.json" <<JSON
 { "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false, "update.mode": "none", "security.workspace.trust.enabled": false,
