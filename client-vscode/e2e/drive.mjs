@@ -1,9 +1,10 @@
 // Drives real VS Code (code-server) in Chromium: diagnostics, hover, Problems panel,
 // quick fix and the Explain command. Usage: node drive.mjs URL SCREENSHOT_DIR
 // Prints one JSON object; exit code 0 when every step passed.
+import { readFileSync } from "fs";
 import { chromium } from "playwright-core";
 
-const [url, shots] = process.argv.slice(2);
+const [url, shots, settingsFile] = process.argv.slice(2);
 const result = { steps: [] };
 const started = Date.now();
 const step = (name) => result.steps.push({ name, ms: Date.now() - started });
@@ -63,6 +64,27 @@ try {
   await page.screenshot({ path: `${shots}/vscode-problems.png` });
   step("problems");
 
+  // A changed setting reaches the running server: ignoring ET201 removes its problem.
+  // Edited in VS Code's own settings.json editor, as a user would.
+  const userSettings = JSON.parse(readFileSync(settingsFile, "utf8"));
+  await page.keyboard.press("Control+Shift+P");
+  await page.keyboard.type("Preferences: Open User Settings (JSON)");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Open User Settings (JSON)" })
+    .first().click();
+  // (It may open in a tab or in a modal editor, depending on the VS Code version.)
+  const settingsLine = page.locator(".monaco-editor .view-line", { hasText: "executorchLsp.serverPath" });
+  await settingsLine.first().click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(JSON.stringify({ ...userSettings, "executorchLsp.ignore": ["ET201"] }));
+  await page.keyboard.press("Control+S");
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll(".markers-panel .monaco-list-row")];
+    return rows.some((row) => row.textContent.includes("ET101"))
+      && !rows.some((row) => row.textContent.includes("ET201"));
+  }, null, { timeout: 30000 });
+  step("settings");
+
   await page.locator(".tabs-container .tab", { hasText: "main.cpp" }).first().click();
   await page.locator(".monaco-editor .view-line span span", { hasText: "_unsafe_reset_threadpool" }).first().click();
   await page.keyboard.press("Control+.");
@@ -100,6 +122,7 @@ try {
     await page.keyboard.press("Enter");
     await page.waitForTimeout(1500);
     result.output = await page.locator(".output-view .view-lines").first().innerText({ timeout: 5000 });
+    await page.screenshot({ path: `${shots}/vscode-failure-output.png` });
   } catch {
     // best effort
   }

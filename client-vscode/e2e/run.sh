@@ -19,7 +19,7 @@ cat > "$RUN/ud/User/settings.json" <<JSON
   "extensions.autoUpdate": false, "update.mode": "none", "security.workspace.trust.enabled": false,
   "workbench.tips.enabled": false, "chat.disableAIFeatures": true, "workbench.secondarySideBar.defaultVisibility": "hidden",
   "files.hotExit": "off", "editor.hover.delay": 100, "workbench.enableExperiments": false,
-  "executorchLsp.serverPath": "$SERVER" }
+  "executorchLsp.trace.server": "messages", "executorchLsp.serverPath": "$SERVER" }
 JSON
 "$CODE_SERVER" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" --install-extension "$VSIX" >"$RUN/install.log" 2>&1
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -34,4 +34,4 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 cp "$HERE/drive.mjs" "$CACHE/drive.mjs"   # resolves playwright-core from the cache
-node "$CACHE/drive.mjs" "http://127.0.0.1:$PORT/?folder=$RUN/ws" "$SHOTS"
+node "$CACHE/drive.mjs" "http://127.0.0.1:$PORT/?folder=$RUN/ws" "$SHOTS" "$RUN/ud/User/settings.json"

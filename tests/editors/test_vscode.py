@@ -49,6 +49,9 @@ def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
     assert any("ET101" in row and "_unsafe_reset_threadpool" in row for row in result["problems"])
     # CMakeLists.txt is served by file pattern, without a CMake extension installed.
     assert any("ET201" in row and "CMAKE_BUILD_TYPE is Debug" in row for row in result["problems"])
+    assert [step["name"] for step in result["steps"]] == [
+        "workbench", "diagnostics", "hover", "problems", "settings", "quick fix", "explain",
+    ]
     reset_line, load_line = result["lines_after_fix"]
     assert "_unsafe_reset_threadpool" in reset_line and "load_method" in load_line
     assert (shots / "vscode-hover.png").stat().st_size > 10_000
