@@ -109,6 +109,22 @@ try {
   await page.keyboard.press("Enter");
   await page.locator(".monaco-editor .view-line", { hasText: "OperatorMissing" }).first().waitFor({ timeout: 30000 });
   step("explain");
+
+  // The CLI, run as a task, feeds the Problems panel through the contributed problem matcher
+  // (it reads the project configuration only, so the editor-level ignore of ET201 does not apply).
+  await page.keyboard.press("Control+Shift+P");
+  await page.keyboard.type("ExecuTorch: Check Whole Workspace");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Check Whole Workspace" }).first().click();
+  // The task's terminal takes the panel when it starts: open Problems again until the
+  // matcher's entry shows up.
+  const taskProblem = page.locator(".markers-panel .monaco-list-row", { hasText: "ET201" }).first();
+  for (let attempt = 0; attempt < 30 && !(await taskProblem.isVisible()); attempt++) {
+    await page.waitForTimeout(1000);
+    await page.keyboard.press("Control+Shift+M");
+  }
+  await taskProblem.waitFor({ timeout: 5000 });
+  result.problems_after_check = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+  step("check workspace");
   result.ok = true;
 } catch (error) {
   result.ok = false;
