@@ -4,8 +4,9 @@
 import { readFileSync } from "fs";
 import { chromium } from "playwright-core";
 
-const [url, shots, settingsFile] = process.argv.slice(2);
+const [url, shots, settingsFile, mode = "full"] = process.argv.slice(2);
 const result = { steps: [] };
+const FINISHED_EARLY = Symbol("finished early"); // the restricted-mode run stops after diagnostics
 const started = Date.now();
 const step = (name) => result.steps.push({ name, ms: Date.now() - started });
 
@@ -32,6 +33,9 @@ async function visibleLines() {
 try {
   await page.goto(url);
   await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
+  if (mode === "restricted") {
+    await page.getByRole("button", { name: /No, I don't trust/ }).click({ timeout: 60000 });
+  }
   await page.waitForSelector(".explorer-folders-view", { timeout: 60000 });
   step("workbench");
 
@@ -46,6 +50,12 @@ try {
   await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
   await page.waitForSelector(".monaco-editor .squiggly-error", { timeout: 90000 });
   step("diagnostics");
+  if (mode === "restricted") {
+    result.restricted = await page.locator(".statusbar", { hasText: "Restricted Mode" }).count() > 0;
+    await page.screenshot({ path: `${shots}/vscode-restricted.png` });
+    result.ok = true;
+    throw FINISHED_EARLY;
+  }
 
   await page.locator(".monaco-editor .view-line span span", { hasText: "NotFound" }).first().hover();
   const hover = page.locator(".monaco-hover:not(.hidden) .hover-contents", { hasText: "0x20" }).first();
@@ -127,6 +137,11 @@ try {
   step("check workspace");
   result.ok = true;
 } catch (error) {
+  if (error === FINISHED_EARLY) {
+    console.log(JSON.stringify(result));
+    await browser.close();
+    process.exit(0);
+  }
   result.ok = false;
   result.error = String(error);
   await page.screenshot({ path: `${shots}/vscode-failure.png` }).catch(() => undefined);

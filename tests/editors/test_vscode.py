@@ -50,10 +50,23 @@ def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
     # CMakeLists.txt is served by file pattern, without a CMake extension installed.
     assert any("ET201" in row and "CMAKE_BUILD_TYPE is Debug" in row for row in result["problems"])
     assert [step["name"] for step in result["steps"]] == [
-        "workbench", "diagnostics", "hover", "problems", "settings", "quick fix", "explain",
+        "workbench",
+        "diagnostics",
+        "hover",
+        "problems",
+        "settings",
+        "quick fix",
+        "explain",
         "check workspace",
     ]
     assert any("ET201" in row for row in result["problems_after_check"])
     reset_line, load_line = result["lines_after_fix"]
     assert "_unsafe_reset_threadpool" in reset_line and "load_method" in load_line
     assert (shots / "vscode-hover.png").stat().st_size > 10_000
+
+
+def test_untrusted_folder_runs_in_limited_mode(vsix: Path, tmp_path: Path) -> None:
+    """The folder's own settings name a bogus server; Restricted Mode ignores them."""
+    result = drive(vsix, tmp_path, "restricted")
+    assert result["restricted"] is True
+    assert [step["name"] for step in result["steps"]] == ["workbench", "diagnostics"]
