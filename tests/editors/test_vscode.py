@@ -32,11 +32,10 @@ def vsix() -> Path:
     return CLIENT / "executorch-lsp.vsix"
 
 
-def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
-    shots = ROOT / "docs" / "images" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+def drive(vsix: Path, shots: Path, mode: str) -> dict:
     server = Path(sys.executable).with_name("executorch-lsp")
     done = subprocess.run(
-        ["bash", str(CLIENT / "e2e" / "run.sh"), str(vsix), str(server), str(shots)],
+        ["bash", str(CLIENT / "e2e" / "run.sh"), str(vsix), str(server), str(shots), mode],
         capture_output=True,
         text=True,
         timeout=1500,
@@ -45,6 +44,12 @@ def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     result = json.loads(lines[-1])
     assert done.returncode == 0 and result["ok"], (result, done.stderr[-3000:])
+    return result
+
+
+def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
+    shots = ROOT / "docs" / "images" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    result = drive(vsix, shots, "full")
     assert "Error::NotFound (0x20 = 32)" in result["hover"]
     assert any("ET101" in row and "_unsafe_reset_threadpool" in row for row in result["problems"])
     # CMakeLists.txt is served by file pattern, without a CMake extension installed.
