@@ -105,6 +105,10 @@ def compile_query(language_id: LanguageId, relative_path: str) -> ts.Query:
     return ts.Query(language(language_id), query_text(relative_path))
 
 
+# Helper queries used by shared code rather than by one rule.
+SHARED_QUERIES = frozenset({"cpp/declarations.scm"})
+
+
 def query_files() -> list[str]:
     """Every ``<language>/<name>.scm`` shipped with the package."""
     root = resources.files("executorch_lsp") / "grammars"

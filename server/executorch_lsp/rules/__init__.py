@@ -8,11 +8,12 @@ from functools import cache
 from ..engine.languages import LanguageId
 from .base import Rule
 from .cmake import et201_build_type_not_release
-from .cpp import et101_threadpool_reset_after_load
+from .cpp import et101_threadpool_reset_after_load, et105_error_code_printed_as_number
 from .meta import et900_unused_suppression
 
 RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
+    et105_error_code_printed_as_number.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )

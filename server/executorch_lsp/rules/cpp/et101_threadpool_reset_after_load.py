@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from ...engine import grammars
 from ...engine.document import Document
 from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
@@ -113,8 +112,7 @@ def _describe_call(node: ts.Node, data: bytes) -> str:
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
-    query = grammars.compile_query(document.language, RULE.query)
-    analysis = _Analysis(FileModel(document.tree.root_node, document.data, query))
+    analysis = _Analysis(FileModel(document.tree.root_node, document.data))
     for unit in analysis.units_that_may_reset():
         walker = OrderWalker(lambda call, unit=unit: analysis.classify(unit, call))
         for reset, load in walker.run(unit.body):
@@ -183,7 +181,5 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(RESET_METHOD.encode(),),
-    query="cpp/et101_threadpool_reset_after_load.scm",
-    query_scope="local",
     hover=hover,
 )

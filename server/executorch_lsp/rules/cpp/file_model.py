@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from ...engine import grammars
+from ...engine.languages import LanguageId
 from .model_loads import TypeInfo, declared_type, type_from_initializer
 from .syntax import declarator_name, function_name, member_call, path_parts, text
 
@@ -84,13 +86,14 @@ class Variable:
     type: TypeInfo | None
     type_text: str = ""
     lambda_node: ts.Node | None = None
+    value: ts.Node | None = None  # the initializer, when there is one
 
 
 class FileModel:
-    def __init__(self, root: ts.Node, data: bytes, declarations: ts.Query) -> None:
+    def __init__(self, root: ts.Node, data: bytes) -> None:
         self.root = root
         self.data = data
-        self._declarations = declarations
+        self._declarations = grammars.compile_query(LanguageId.CPP, "cpp/declarations.scm")
         self._units: dict[int, Unit] = {}
         self._scope_variables: dict[int, dict[str, list[Variable]]] = {}
         self._fields: dict[str, dict[str, TypeInfo]] = {}
@@ -192,14 +195,16 @@ class FileModel:
             type_text = text(node.child_by_field_name("type"), self.data)
             if value is not None and type_text == "auto":
                 type_text = text(value.child_by_field_name("function"), self.data)
+            is_lambda = value is not None and value.type == "lambda_expression"
             result.append(
                 Variable(
-                    name,
-                    node.start_byte,
-                    scope_end,
-                    declared_type(node, declarator, self.data),
-                    type_text,
-                    value if value is not None and value.type == "lambda_expression" else None,
+                    name=name,
+                    start=node.start_byte,
+                    scope_end=scope_end,
+                    type=declared_type(node, declarator, self.data),
+                    type_text=type_text,
+                    lambda_node=value if is_lambda else None,
+                    value=value,
                 )
             )
         return result

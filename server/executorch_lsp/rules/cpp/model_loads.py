@@ -21,6 +21,7 @@ class Entity(str, Enum):
     MODULE = "Module"
     PROGRAM = "Program"
     RUNNER = "runner"
+    METHOD = "Method"
 
 
 MODULE_LOAD_METHODS = frozenset(
@@ -56,6 +57,7 @@ _ENTITY_METHODS = {
     Entity.MODULE: MODULE_LOAD_METHODS,
     Entity.PROGRAM: PROGRAM_LOAD_METHODS,
     Entity.RUNNER: RUNNER_LOAD_METHODS,
+    Entity.METHOD: frozenset(),  # a Method is already loaded
 }
 _INDIRECT_WRAPPERS = re.compile(r"\b(?:unique_ptr|shared_ptr|Result|optional)\s*<")
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -78,6 +80,8 @@ def _entity_in_type(type_text: str) -> Entity | None:
                 return Entity.MODULE
         elif word == "Program":
             return Entity.PROGRAM
+        elif word == "Method":
+            return Entity.METHOD
         elif word.endswith("Runner") and word not in ("Runner", "TestRunner"):
             return Entity.RUNNER
     return None

@@ -1,0 +1,109 @@
+"""ET105 error-code-printed-as-number: an ``Error`` printed in decimal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
+from ...engine.languages import LanguageId
+from ..base import Rule, RuleContext
+from .error_values import integer_cast_inner, is_error_value
+from .et105_docs import DOCS
+from .file_model import FileModel
+from .format_strings import Conversion, format_conversions
+
+_SIGNED = ("int", "long", "short", "signed", "int32_t", "int64_t", "std::int32_t", "std::int64_t")
+MESSAGE = (
+    'ExecuTorch `Error` printed as a decimal number: "error 20" reads like 0x20 NotFound but '
+    "is 0x14 OperatorMissing. Print it in hex (`0x%x`) like the runtime does, or by name with "
+    "`executorch::runtime::to_string(error)`"
+)
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    document = context.document
+    model = FileModel(document.tree.root_node, document.data)
+    for _, captures in context.matches:
+        if "call" in captures:
+            yield from _check_format_call(context, model, captures["call"][0])
+        elif "streamed" in captures:
+            if not _stream_in_hex(captures["stream"][0], model.data):
+                yield from _check_cast(context, model, captures["streamed"][0])
+        elif "to_string" in captures:
+            arguments = captures["to_string"][0].child_by_field_name("arguments").named_children
+            if len(arguments) == 1:
+                yield from _check_cast(context, model, arguments[0])
+
+
+def _format_argument(call: ts.Node, document) -> tuple[int, list[Conversion]] | None:
+    arguments = call.child_by_field_name("arguments").named_children
+    for index, argument in enumerate(arguments):
+        conversions = format_conversions(document, argument)
+        if conversions is not None:
+            return index, conversions
+    return None
+
+
+def _check_format_call(context: RuleContext, model: FileModel, call: ts.Node) -> Iterator[Finding]:
+    document = context.document
+    found = _format_argument(call, document)
+    if found is None:
+        return
+    index, conversions = found
+    values = call.child_by_field_name("arguments").named_children[index + 1 :]
+    for conversion, value in zip(conversions, values, strict=False):
+        if conversion.type not in ("d", "i", "u"):
+            continue
+        inner, cast_type = integer_cast_inner(value, model.data)
+        if is_error_value(inner, model):
+            fix = _fix(document, conversion, value, inner, cast_type)
+            yield context.finding(Span(value.start_byte, value.end_byte), MESSAGE, fix=fix)
+
+
+def _stream_in_hex(stream: ts.Node, data: bytes) -> bool:
+    """``os << std::hex << (int)err`` prints hex: look left along the ``<<`` chain."""
+    node = stream.child_by_field_name("left")
+    while node is not None:
+        operand = node.child_by_field_name("right") if node.type == "binary_expression" else node
+        if operand is not None and data[operand.start_byte : operand.end_byte] in (
+            b"std::hex",
+            b"hex",
+        ):
+            return True
+        node = node.child_by_field_name("left") if node.type == "binary_expression" else None
+    return False
+
+
+def _check_cast(context: RuleContext, model: FileModel, value: ts.Node) -> Iterator[Finding]:
+    """``<< (int)err`` and ``std::to_string((int)err)``: an Error turned into a decimal."""
+    inner, cast_type = integer_cast_inner(value, model.data)
+    if cast_type is not None and is_error_value(inner, model):
+        yield context.finding(Span(value.start_byte, value.end_byte), MESSAGE)
+
+
+def _fix(document, conversion: Conversion, value, inner, cast_type) -> Fix | None:
+    if not conversion.plain or conversion.span is None:
+        return None
+    edits = [TextEdit(Span(*conversion.span), "0x%x")]
+    if cast_type is None:
+        edits.append(TextEdit(Span(inner.start_byte, inner.start_byte), "static_cast<unsigned>("))
+        edits.append(TextEdit(Span(inner.end_byte, inner.end_byte), ")"))
+    elif " ".join(document.text_of(cast_type).split()) in _SIGNED:
+        edits.append(TextEdit(Span(cast_type.start_byte, cast_type.end_byte), "unsigned"))
+    return Fix("Print the error in hex (0x%x)", tuple(edits))
+
+
+RULE = Rule(
+    code="ET105",
+    name="error-code-printed-as-number",
+    title="ExecuTorch Error printed as a decimal number",
+    languages=frozenset({LanguageId.CPP}),
+    severity=Severity.WARNING,
+    fixable=True,
+    docs=DOCS,
+    check=check,
+    anchors=(b"error()", b"Error", b"executorch"),
+    query="cpp/et105_error_code_printed_as_number.scm",
+)
