@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,7 +151,9 @@ def test_explain_unknown(capsys) -> None:
 
 def test_rules_table_and_json(capsys) -> None:
     code, out, _ = run(capsys, "rules")
-    assert code == 0 and re.search(r"ET101\s+threadpool-reset-after-load\s+error\s+yes\s+C\+\+", out)
+    assert code == 0 and re.search(
+        r"ET101\s+threadpool-reset-after-load\s+error\s+yes\s+C\+\+", out
+    )
     code, out, _ = run(capsys, "rules", "--format", "json")
     by_code = {entry["code"]: entry for entry in json.loads(out)}
     assert by_code["ET900"]["fixable"] is True and by_code["ET201"]["languages"] == ["cmake"]

@@ -8,12 +8,17 @@ from functools import cache
 from ..engine.languages import LanguageId
 from .base import Rule
 from .cmake import et201_build_type_not_release
-from .cpp import et101_threadpool_reset_after_load, et105_error_code_printed_as_number
+from .cpp import (
+    et101_threadpool_reset_after_load,
+    et105_error_code_printed_as_number,
+    et106_log_hook_signature,
+)
 from .meta import et900_unused_suppression
 
 RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
     et105_error_code_printed_as_number.RULE,
+    et106_log_hook_signature.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )
