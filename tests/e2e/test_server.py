@@ -24,6 +24,15 @@ int main() {{
 """
 
 
+async def until(condition, timeout: float = 15.0) -> None:
+    """Wait for a condition on the client's state (notifications arrive asynchronously)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
 def _uri(tmp_path: Path, name: str = "main.cpp") -> str:
     return (tmp_path / name).as_uri()
 
@@ -162,7 +171,7 @@ async def test_broken_config_file_is_reported_not_fatal(client: LanguageClient, 
     open_document(client, uri, SOURCE)
     config_diagnostics = await diagnostics_for(client, config.as_uri())
     assert "invalid TOML" in config_diagnostics[0].message
-    await asyncio.sleep(0.1)
+    await until(lambda: uri in client.diagnostics and client.messages)
     assert any("configuration error" in m.message for m in client.messages)
     assert [d.code for d in client.diagnostics[uri]] == ["ET101"]  # defaults still apply
 
