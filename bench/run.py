@@ -37,6 +37,12 @@ AST_GREP_RULES = {
     "rule:\n  pattern: $O->_unsafe_reset_threadpool($$$)\n",
     "reset-dot.yml": "id: reset-dot\nlanguage: cpp\nseverity: error\nmessage: reset\n"
     "rule:\n  pattern: $O._unsafe_reset_threadpool($$$)\n",
+    # ET105 and ET106 have no exact pattern equivalent; these find the same candidates.
+    "error-value.yml": "id: error-value\nlanguage: cpp\nseverity: warning\nmessage: error\n"
+    "rule:\n  pattern: $R.error()\n",
+    "pal-hook.yml": "id: pal-hook\nlanguage: cpp\nseverity: warning\nmessage: hook\n"
+    "rule:\n  kind: function_definition\n  has:\n    stopBy: end\n    kind: identifier\n"
+    "    regex: ^et_pal_\n",
 }
 
 
@@ -105,6 +111,9 @@ def bench_cli(corpus: Path, reps: int) -> None:
         "json",
         str(corpus),
     ]
+    sanity = subprocess.run(check, capture_output=True, text=True, check=False)
+    if sanity.returncode not in (0, 1):  # 2 = usage, configuration or internal error
+        sys.exit(f"executorch-lsp check failed:\n{sanity.stderr[-2000:]}")
     with tempfile.TemporaryDirectory() as workdir:
         peer = ast_grep_command(corpus, Path(workdir))
         rows: dict[str, list[float]] = {"check": [], "parse floor": [], "ast-grep scan": []}

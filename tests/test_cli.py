@@ -170,3 +170,14 @@ def test_console_script_and_module_entry_points(project: Path) -> None:
 def test_force_exclude_applies_to_explicit_files(project: Path, capsys) -> None:
     (project / "pyproject.toml").write_text("[tool.executorch-lsp]\nexclude = ['app/main.cpp']\n")
     assert run(capsys, "check", "--force-exclude", "app/main.cpp")[0] == 0
+
+
+def test_many_files_are_checked_in_worker_processes(project: Path, capsys) -> None:
+    for index in range(80):
+        (project / "app" / f"unit_{index}.cpp").write_text(BAD if index % 20 == 0 else "int x;\n")
+    code, out, _ = run(capsys, "check", "-j", "2", "--format", "json", "app")
+    assert code == 1
+    names = sorted(entry["filename"] for entry in json.loads(out))
+    assert names == sorted(
+        ["app/main.cpp", *(f"app/unit_{index}.cpp" for index in range(0, 80, 20))]
+    )

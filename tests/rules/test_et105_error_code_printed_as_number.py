@@ -45,7 +45,7 @@ void report(Module& module) {
 }
 """,
     "to_string": """
-#include <executorch/extension/module/module.h>
+using executorch::runtime::Error;
 std::string describe(Module& module) {
   auto status = module.load();
   return "error " + std::to_string((int)status);  // <- ET105

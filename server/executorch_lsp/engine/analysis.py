@@ -10,12 +10,13 @@ from functools import cache
 
 import tree_sitter as ts
 
-from ..rules import RULES, rules_for
+from ..rules import rules_for
 from ..rules.base import Match, Rule, RuleContext
 from . import grammars
 from .config import Config
 from .document import Document
 from .findings import Finding
+from .incremental import dirty_functions, inside, shift_finding
 from .languages import LanguageId
 from .suppressions import MARKER, Suppression, find_suppressions
 
@@ -35,6 +36,9 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     failures: list[RuleFailure] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    # Per rule, before suppressions and severity overrides: what incremental runs reuse.
+    raw: dict[str, list[Finding]] = field(default_factory=dict)
+    config: Config | None = None
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,15 @@ class _MergedQuery:
 
 
 @cache
-def _merged_query(language: LanguageId, codes: tuple[str, ...]) -> _MergedQuery | None:
-    """One Query per language and rule set: far cheaper than one Query per rule."""
+def merged_query(language: LanguageId) -> _MergedQuery | None:
+    """One Query per language with every file-scope rule's patterns: one tree traversal
+    serves all rules (far cheaper than one Query per rule). Compiled once per process."""
     texts, patterns, first = [], {}, 0
-    for code in codes:
-        rule = next(r for r in RULES if r.code == code)
-        assert rule.query is not None
+    for rule in rules_for(language):
+        if not rule.query or rule.query_scope != "file" or rule.meta:
+            continue
         count = grammars.compile_query(language, rule.query).pattern_count
-        patterns[code] = (first, count)
+        patterns[rule.code] = (first, count)
         first += count
         texts.append(grammars.query_text(rule.query))
     if not texts:
@@ -71,17 +76,15 @@ def active_rules(document: Document, config: Config) -> list[Rule]:
 def _matches_by_rule(
     document: Document, rules: Sequence[Rule], byte_range: tuple[int, int] | None
 ) -> dict[str, list[Match]]:
-    codes = tuple(
-        rule.code for rule in rules if rule.query and rule.query_scope == "file" and not rule.meta
-    )
-    merged = _merged_query(document.language, codes)
-    by_rule: dict[str, list[Match]] = {code: [] for code in codes}
+    wanted = {rule.code for rule in rules if rule.query and rule.query_scope == "file"}
+    by_rule: dict[str, list[Match]] = {code: [] for code in wanted}
+    merged = merged_query(document.language) if wanted else None
     if merged is None:
         return by_rule
     cursor = ts.QueryCursor(merged.query)
     if byte_range is not None:
         cursor.set_byte_range(*byte_range)
-    ranges = list(merged.patterns.items())
+    ranges = [(code, span) for code, span in merged.patterns.items() if code in wanted]
     for pattern_index, captures in cursor.matches(document.tree.root_node):
         for code, (first, count) in ranges:
             if first <= pattern_index < first + count:
@@ -90,22 +93,40 @@ def _matches_by_rule(
     return by_rule
 
 
-def analyze(document: Document, config: Config) -> Analysis:
-    """All findings for ``document`` under ``config``, suppressions applied."""
+def analyze(document: Document, config: Config, previous: Analysis | None = None) -> Analysis:
+    """All findings for ``document`` under ``config``, suppressions applied.
+
+    With ``previous`` (the analysis of this document before its latest edits), rules
+    marked incremental re-examine only the functions the edits touched.
+    """
     rules = active_rules(document, config)
     has_directives = MARKER in document.data
     if not rules and not has_directives:
-        return Analysis()
-    result = Analysis()
+        document.checkpoint()
+        return Analysis(config=config)
+    root = document.tree.root_node
+    edits, changed = document.checkpoint()
+    dirty = None
+    if previous is not None and previous.config == config and edits is not None:
+        dirty = dirty_functions(root, edits, changed)
+    result = Analysis(config=config)
     checks = [rule for rule in rules if not rule.meta]
-    matches = _matches_by_rule(document, checks, None) if checks else {}
+    reuse = {
+        rule.code
+        for rule in checks
+        if rule.incremental and dirty is not None and rule.code in previous.raw
+    }
+    matches = _matches_by_rule(document, [r for r in checks if r.code not in reuse], None)
     for rule in checks:
-        context = RuleContext(rule=rule, document=document, matches=matches.get(rule.code, ()))
-        try:
-            result.findings.extend(rule.check(context))
-        except Exception:  # one failing rule never hides the others
-            log.exception("rule %s failed on %s", rule.code, document.path)
-            result.failures.append(RuleFailure(rule.code, traceback.format_exc(limit=3)))
+        if rule.code in reuse:
+            found = _incremental(document, rule, previous.raw[rule.code], edits, dirty)
+        else:
+            found = _run(document, rule, matches.get(rule.code, ()))
+        if isinstance(found, RuleFailure):
+            result.failures.append(found)
+            continue
+        result.raw[rule.code] = found
+        result.findings.extend(found)
     if has_directives:
         result.suppressions = find_suppressions(document)
         result.findings = _apply_suppressions(document, result.findings, result.suppressions)
@@ -122,6 +143,42 @@ def analyze(document: Document, config: Config) -> Analysis:
         key=lambda f: (f.span.start, f.code),
     )
     return result
+
+
+def _run(
+    document: Document,
+    rule: Rule,
+    matches: Sequence[Match],
+    byte_ranges: Sequence[tuple[int, int]] | None = None,
+) -> list[Finding] | RuleFailure:
+    """The rule's findings, or its failure (one failing rule never hides the others)."""
+    context = RuleContext(rule=rule, document=document, matches=matches, byte_ranges=byte_ranges)
+    try:
+        return list(rule.check(context))
+    except Exception:
+        log.exception("rule %s failed on %s", rule.code, document.path)
+        return RuleFailure(rule.code, traceback.format_exc(limit=3))
+
+
+def _incremental(
+    document: Document,
+    rule: Rule,
+    before: list[Finding],
+    edits: list,
+    dirty: list[tuple[int, int]],
+) -> list[Finding] | RuleFailure:
+    kept = [
+        moved
+        for finding in before
+        if (moved := shift_finding(finding, edits)) is not None and not inside(moved.span, dirty)
+    ]
+    matches: list[Match] = []
+    for byte_range in dirty:
+        matches.extend(_matches_by_rule(document, [rule], byte_range).get(rule.code, []))
+    found = _run(document, rule, matches, dirty)
+    if isinstance(found, RuleFailure):
+        return found
+    return kept + [finding for finding in found if inside(finding.span, dirty)]
 
 
 def _apply_suppressions(

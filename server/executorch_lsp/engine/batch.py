@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..rules import rules_for
-from .analysis import Analysis, RuleFailure, analyze
+from .analysis import Analysis, RuleFailure, analyze, merged_query
 from .config import Config
 from .discovery import MAX_FILE_BYTES
 from .document import Document
@@ -19,7 +19,7 @@ from .languages import detect_language
 from .suppressions import MARKER
 
 # Below this many files a process pool costs more than it saves.
-_PARALLEL_THRESHOLD = 32
+_PARALLEL_THRESHOLD = 64
 
 
 @dataclass
@@ -71,8 +71,10 @@ def _screen(path: Path, config: Config) -> FileResult | None:
 
 def check_file(path: Path, config: Config) -> FileResult:
     screened = _screen(path, config)
-    if screened is not None:
-        return screened
+    return screened if screened is not None else _analyse(path, config)
+
+
+def _analyse(path: Path, config: Config) -> FileResult:
     data, skipped = _read(path)
     if skipped is not None:  # changed between the two reads
         return skipped
@@ -94,27 +96,18 @@ def default_jobs() -> int:
 
 
 def check_files(paths: Iterable[Path], config: Config, jobs: int | None = None) -> list[FileResult]:
-    """Screen every file with its rules' literal anchors (cheap), then parse and analyse
-    only the files that need it, in a process pool when there are enough of them."""
+    """Each file is screened with its rules' literal anchors (cheap) and parsed only when
+    a rule may apply; large sets are split between worker processes."""
     files = list(paths)
-    results: dict[Path, FileResult] = {}
-    to_analyse = []
-    for path in files:
-        screened = _screen(path, config)
-        if screened is None:
-            to_analyse.append(path)
-        else:
-            results[path] = screened
     jobs = jobs or default_jobs()
-    if jobs <= 1 or len(to_analyse) < _PARALLEL_THRESHOLD:
-        analysed = _check_chunk(to_analyse, config)
-    else:
-        # Interleaved chunks balance big and small files between the workers.
-        chunks = [to_analyse[index :: jobs * 8] for index in range(jobs * 8)]
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            analysed = [
-                r for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks)) for r in chunk
-            ]
-    results.update((result.path, result) for result in analysed)
+    if jobs <= 1 or len(files) < _PARALLEL_THRESHOLD:
+        return _check_chunk(files, config)
+    for language in {detect_language(path) for path in files} - {None}:
+        merged_query(language)  # compile before forking: the workers inherit it
+    # Interleaved chunks balance big and small files between the workers.
+    chunks = [files[index :: jobs * 8] for index in range(jobs * 8)]
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        mapped = pool.map(_check_chunk, chunks, [config] * len(chunks))
+        results = {result.path: result for chunk in mapped for result in chunk}
     return [results[path] for path in files]

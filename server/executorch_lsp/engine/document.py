@@ -22,6 +22,11 @@ class Document:
         self._source = grammars.prepare_source(language, data)
         self._tree: ts.Tree | None = None
         self._stale_tree: ts.Tree | None = None
+        # Edits since the last analysis checkpoint (None: rebuilt from scratch since then),
+        # and the ranges tree-sitter reports as changed by them.
+        self.pending_edits: list[ByteEdit] | None = []
+        # (number of pending edits when recorded, start, end)
+        self.changed_ranges: list[tuple[int, int, int]] = []
 
     @classmethod
     def from_text(
@@ -36,9 +41,25 @@ class Document:
     @property
     def tree(self) -> ts.Tree:
         if self._tree is None:
-            self._tree = grammars.parse(self.language, self._source, self._stale_tree)
+            old = self._stale_tree
+            self._tree = grammars.parse(self.language, self._source, old)
+            if old is not None:
+                count = len(self.pending_edits or ())
+                self.changed_ranges.extend(
+                    (count, r.start_byte, r.end_byte) for r in old.changed_ranges(self._tree)
+                )
             self._stale_tree = None
         return self._tree
+
+    def checkpoint(self) -> tuple[list[ByteEdit] | None, list[tuple[int, int, int]]]:
+        """Edits and changed ranges since the last checkpoint; starts a new one.
+
+        Without a current tree the changed ranges are not known yet: the next checkpoint
+        then reports None (analyse everything)."""
+        edits, ranges = self.pending_edits, self.changed_ranges
+        self.pending_edits = [] if self._tree is not None else None
+        self.changed_ranges = []
+        return edits, ranges
 
     @property
     def is_parsed(self) -> bool:
@@ -57,6 +78,8 @@ class Document:
         """Apply one editor change; the next ``tree`` access re-parses incrementally."""
         edit = self.buffer.replace(start[0], start[1], end[0], end[1], text, encoding)
         self._update_source(edit)
+        if self.pending_edits is not None:
+            self.pending_edits.append(edit)
         old = self._tree if self._tree is not None else self._stale_tree
         if old is not None:
             old.edit(
@@ -85,6 +108,7 @@ class Document:
     def replace_all(self, text: str, version: int | None = None) -> None:
         self.buffer = TextBuffer.from_text(text)
         self._source = grammars.prepare_source(self.language, self.buffer.data)
+        self.pending_edits = None
         self._tree = None
         self._stale_tree = None
         self.version = version

@@ -10,7 +10,6 @@ import importlib
 import re
 import threading
 import time
-from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -81,18 +80,29 @@ def prepare_source(language_id: LanguageId, data: bytes) -> bytes:
 def parse(language_id: LanguageId, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
     """Parse ``source`` as returned by ``prepare_source``."""
     active_parser = parser(language_id)
-    readable = source if len(source) <= _CHUNKED_PARSE_THRESHOLD else _chunk_reader(source)
-    if old_tree is None:
-        return active_parser.parse(readable)
-    return active_parser.parse(readable, old_tree)
+    if len(source) <= _CHUNKED_PARSE_THRESHOLD:
+        return active_parser.parse(source, old_tree) if old_tree else active_parser.parse(source)
+    reader = _ChunkReader(source)
+    try:
+        return active_parser.parse(reader, old_tree) if old_tree else active_parser.parse(reader)
+    finally:
+        reader.parsing = False
 
 
-def _chunk_reader(source: bytes) -> Callable[[int, tuple[int, int]], bytes]:
-    def read(offset: int, _point: tuple[int, int]) -> bytes:
-        time.sleep(0)  # let other threads (the event loop) run between chunks
-        return source[offset : offset + _CHUNK_SIZE]
+class _ChunkReader:
+    """Feeds the parser in chunks and yields the GIL between them while parsing.
 
-    return read
+    The tree keeps the reader to fetch node text later (query predicates): those reads
+    do not sleep."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.parsing = True
+
+    def __call__(self, offset: int, _point: tuple[int, int]) -> bytes:
+        if self.parsing:
+            time.sleep(0)  # let other threads (the event loop) run between chunks
+        return self.source[offset : offset + _CHUNK_SIZE]
 
 
 def query_text(relative_path: str) -> str:

@@ -94,7 +94,11 @@ class DocumentStore:
             or entry.analyzed_generation != self.configs.generation
         ):
             started = time.perf_counter()
-            entry.analysis = analyze(entry.document, config) if self.configs.enabled else Analysis()
+            entry.analysis = (
+                analyze(entry.document, config, previous=entry.analysis)
+                if self.configs.enabled
+                else Analysis()
+            )
             self.last_analysis_seconds = time.perf_counter() - started
             entry.analyzed_version = entry.document.version
             entry.analyzed_generation = self.configs.generation

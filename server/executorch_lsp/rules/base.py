@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -47,9 +48,17 @@ class RuleContext:
     rule: Rule
     document: Document
     matches: Sequence[Match] = ()
+    # Set when only these byte ranges need examining (incremental re-analysis).
+    byte_ranges: Sequence[tuple[int, int]] | None = None
     # Only for meta rules, which judge the directives after the other rules ran.
     suppressions: Sequence[Suppression] = ()
     config: Config | None = None
+
+    def ranges(self) -> Sequence[tuple[int, int]]:
+        """The byte ranges to examine: the whole document unless restricted."""
+        if self.byte_ranges is None:
+            return ((0, len(self.document.data)),)
+        return self.byte_ranges
 
     def finding(
         self,
@@ -85,6 +94,8 @@ class Rule:
     # Byte strings of which at least one must occur in a file for the rule to
     # apply; files without any are never parsed for this rule.
     anchors: tuple[bytes, ...] = ()
+    # Stricter prefilters, tried in order after the anchors; all must match.
+    anchor_patterns: tuple[re.Pattern[bytes], ...] = ()
     # Query file under grammars/, e.g. "cpp/et101_threadpool_reset_after_load.scm".
     query: str | None = None
     # "file": the engine runs the query over the whole tree (merged with the other
@@ -92,6 +103,9 @@ class Rule:
     # the byte ranges it cares about.
     query_scope: str = "file"
     hover: HoverFunction | None = None
+    # Findings depend on one function at a time: after an edit inside function bodies,
+    # only the touched functions are examined again (see engine/incremental.py).
+    incremental: bool = False
     # Rules that consume other rules' results (ET900) run last and get no query.
     meta: bool = field(default=False)
 
@@ -100,4 +114,6 @@ class Rule:
         return f"{DOCS_BASE_URL}/{self.code}.md"
 
     def applies_to(self, data: bytes) -> bool:
-        return not self.anchors or any(anchor in data for anchor in self.anchors)
+        if self.anchors and not any(anchor in data for anchor in self.anchors):
+            return False
+        return all(pattern.search(data) is not None for pattern in self.anchor_patterns)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -15,6 +16,19 @@ from .file_model import FileModel
 from .format_strings import Conversion, format_conversions
 
 _SIGNED = ("int", "long", "short", "signed", "int32_t", "int64_t", "std::int32_t", "std::int64_t")
+# Files without any decimal conversion, to_string or stream cast are never parsed for ET105.
+DECIMAL_PRINT = re.compile(
+    rb"%[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|j|z|t)?[diu]|PRI[diu]|ET_PRIs?size_t"
+    rb"|to_string\s*\(|<<\s*(?:static_cast\s*<|\()"
+)
+# ... and files without a visible Error value: .error(), an Error variable, or an
+# auto variable initialised from an ExecuTorch call.
+ERROR_VALUE = re.compile(
+    rb"(?:\.|->)error\(\)|\bError\s+[A-Za-z_]\w*\s*[=;,)]"
+    rb"|\bauto\s+\w+\s*=[^;\n]{0,160}?\b(?:load|load_method|load_forward|execute|forward"
+    rb"|set_inputs?|set_outputs?|get_outputs?|method_meta|method_names|prepare_input_tensors"
+    rb"|step|generate|warmup|prefill|set_output_data_ptr)\s*\("
+)
 MESSAGE = (
     'ExecuTorch `Error` printed as a decimal number: "error 20" reads like 0x20 NotFound but '
     "is 0x14 OperatorMissing. Print it in hex (`0x%x`) like the runtime does, or by name with "
@@ -23,18 +37,51 @@ MESSAGE = (
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
+    """Driven by the text: only the places a decimal print can start are looked at."""
     document = context.document
-    model = FileModel(document.tree.root_node, document.data)
-    for _, captures in context.matches:
-        if "call" in captures:
-            yield from _check_format_call(context, model, captures["call"][0])
-        elif "streamed" in captures:
-            if not _stream_in_hex(captures["stream"][0], model.data):
-                yield from _check_cast(context, model, captures["streamed"][0])
-        elif "to_string" in captures:
-            arguments = captures["to_string"][0].child_by_field_name("arguments").named_children
-            if len(arguments) == 1:
-                yield from _check_cast(context, model, arguments[0])
+    data = document.data
+    root = document.tree.root_node
+    model = FileModel(root, data)
+    seen: set[int] = set()
+    for start, end in context.ranges():
+        for match in DECIMAL_PRINT.finditer(data, start, end):
+            node = root.descendant_for_byte_range(match.start(), match.start() + 1)
+            target = _candidate(node, match.group(0), data)
+            if target is None or target.id in seen:
+                continue
+            seen.add(target.id)
+            yield from _check_candidate(context, model, target)
+
+
+def _candidate(node: ts.Node | None, text: bytes, data: bytes) -> ts.Node | None:
+    """The call (format string, to_string) or ``<<`` expression a match belongs to."""
+    while node is not None:
+        if text.startswith(b"<<") and node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            if operator is not None and data[operator.start_byte : operator.end_byte] == b"<<":
+                return node
+        if node.type == "call_expression":
+            return node
+        if node.type in ("expression_statement", "compound_statement", "declaration"):
+            return None
+        node = node.parent
+    return None
+
+
+def _check_candidate(context: RuleContext, model: FileModel, node: ts.Node) -> Iterator[Finding]:
+    data = model.data
+    if node.type == "binary_expression":
+        if not _stream_in_hex(node, data):
+            yield from _check_cast(context, model, node.child_by_field_name("right"))
+        return
+    function = node.child_by_field_name("function")
+    name = data[function.start_byte : function.end_byte] if function is not None else b""
+    if name in (b"to_string", b"std::to_string"):
+        arguments = node.child_by_field_name("arguments").named_children
+        if len(arguments) == 1:
+            yield from _check_cast(context, model, arguments[0])
+        return
+    yield from _check_format_call(context, model, node)
 
 
 def _format_argument(call: ts.Node, document) -> tuple[int, list[Conversion]] | None:
@@ -104,6 +151,7 @@ RULE = Rule(
     fixable=True,
     docs=DOCS,
     check=check,
-    anchors=(b"error()", b"Error", b"executorch"),
-    query="cpp/et105_error_code_printed_as_number.scm",
+    incremental=True,
+    anchors=(b"error()", b"Error", b"auto "),
+    anchor_patterns=(DECIMAL_PRINT, ERROR_VALUE),
 )

@@ -175,6 +175,7 @@ RULE = Rule(
     fixable=False,
     docs=DOCS,
     check=check,
+    incremental=True,
     anchors=(b"et_pal_",),
     query="cpp/et106_log_hook_signature.scm",
 )
