@@ -20,7 +20,45 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
+def snapshot_of_this_checkout(destination: Path) -> Path:
+    """This working tree (tracked and untracked files, as they are) committed into a new
+    repository: what pre-commit would clone from a published tag."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file() or source.is_symlink():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                target.symlink_to(os.readlink(source))
+            else:
+                target.write_bytes(source.read_bytes())
+    git(destination, "init", "-q")
+    git(destination, "add", "-A")
+    git(
+        destination,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-qm",
+        "snapshot",
+    )
+    return destination
+
+
 def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
+    hooks_repo = snapshot_of_this_checkout(tmp_path / "executorch-lsp")
     repo = tmp_path / "app"
     repo.mkdir()
     git(repo, "init", "-q")
@@ -35,7 +73,7 @@ def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
     }
     pre_commit = Path(sys.executable).with_name("pre-commit")
     done = subprocess.run(
-        [str(pre_commit), "try-repo", str(ROOT), "executorch-lsp", "--all-files"],
+        [str(pre_commit), "try-repo", str(hooks_repo), "executorch-lsp", "--all-files"],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -49,7 +87,7 @@ def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
     (repo / "runner.cpp").write_text("int main() { return 0; }\n")
     git(repo, "add", ".")
     done = subprocess.run(
-        [str(pre_commit), "try-repo", str(ROOT), "executorch-lsp", "--all-files"],
+        [str(pre_commit), "try-repo", str(hooks_repo), "executorch-lsp", "--all-files"],
         cwd=repo,
         env=env,
         capture_output=True,
