@@ -71,22 +71,20 @@ def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
-    pre_commit = Path(sys.executable).with_name("pre-commit")
-    done = subprocess.run(
-        [str(pre_commit), "try-repo", str(hooks_repo), "executorch-lsp", "--all-files"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_hook(repo, hooks_repo, env)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "runner.cpp:4:58: ET101 [error]" in done.stdout
     assert "clean.cpp:" not in done.stdout
 
     (repo / "runner.cpp").write_text("int main() { return 0; }\n")
     git(repo, "add", ".")
-    done = subprocess.run(
+    done = run_hook(repo, hooks_repo, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def run_hook(repo: Path, hooks_repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    return subprocess.run(
         [str(pre_commit), "try-repo", str(hooks_repo), "executorch-lsp", "--all-files"],
         cwd=repo,
         env=env,
@@ -94,4 +92,3 @@ def test_pre_commit_hook_reports_findings(tmp_path: Path) -> None:
         text=True,
         timeout=600,
     )
-    assert done.returncode == 0, done.stdout + done.stderr

@@ -11,7 +11,7 @@ from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et101_docs import DOCS, HOVER_TEXT
-from .file_model import FileModel, Unit
+from .file_model import FileModel, Unit, call_of_name
 from .flow import Event, OrderWalker
 from .model_loads import is_direct_load, is_member_load
 from .reorder import move_before
@@ -83,17 +83,10 @@ class _Analysis:
 
 
 def _reset_call_at(node: ts.Node | None) -> ts.Node | None:
+    """The call ``x->_unsafe_reset_threadpool(...)`` whose method name is ``node``."""
     if node is None or node.type != "field_identifier":
         return None
-    field = node.parent
-    call = field.parent if field is not None else None
-    if (
-        call is not None
-        and call.type == "call_expression"
-        and call.child_by_field_name("function") == field
-    ):
-        return call
-    return None
+    return call_of_name(node)
 
 
 def _first_of_each_kind(events: list[Event]) -> list[Event]:

@@ -364,7 +364,7 @@ class FileModel:
         found = []
         for offset in self.occurrences(unit.name):
             node = self.node_at(offset)
-            call = _call_of_name(node)
+            call = call_of_name(node)
             if call is None:
                 continue
             caller = self.unit_at(call)
@@ -429,7 +429,7 @@ def _is_word_byte(data: bytes, index: int) -> bool:
     return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122 or byte > 127
 
 
-def _call_of_name(node: ts.Node | None) -> ts.Node | None:
+def call_of_name(node: ts.Node | None) -> ts.Node | None:
     """The call whose callee ends with ``node`` (``f()``, ``ns::f()``, ``x.f()``)."""
     current = node
     while (
