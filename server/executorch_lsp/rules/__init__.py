@@ -11,6 +11,7 @@ from .cmake import et201_build_type_not_release
 from .cpp import (
     et101_threadpool_reset_after_load,
     et102_threadpool_oversubscribed,
+    et103_unchecked_error,
     et105_error_code_printed_as_number,
     et106_log_hook_signature,
 )
@@ -19,6 +20,7 @@ from .meta import et900_unused_suppression
 RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
     et102_threadpool_oversubscribed.RULE,
+    et103_unchecked_error.RULE,
     et105_error_code_printed_as_number.RULE,
     et106_log_hook_signature.RULE,
     et201_build_type_not_release.RULE,

@@ -1,0 +1,173 @@
+"""ET103 unchecked-error: the Error or Result of an ExecuTorch call is thrown away."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
+from ...engine.languages import LanguageId
+from ..base import Rule, RuleContext
+from .et103_docs import DOCS
+from .file_model import FileModel, call_of_name
+from .model_loads import Entity
+from .syntax import callee_parts, member_call, text
+
+# What each ExecuTorch type's calls return (executorch-facts section 3).
+RETURNS_ERROR = {
+    Entity.MODULE: frozenset(
+        {
+            "load",
+            "load_method",
+            "load_forward",
+            "set_input",
+            "set_inputs",
+            "set_output",
+            "set_outputs",
+        }
+    ),
+    Entity.PROGRAM: frozenset(),
+    Entity.METHOD: frozenset(
+        {
+            "set_input",
+            "set_inputs",
+            "set_output_data_ptr",
+            "get_outputs",
+            "execute",
+            "step",
+            "reset_execution",
+            "get_inputs",
+        }
+    ),
+    Entity.RUNNER: frozenset({"load", "generate", "warmup"}),
+}
+RETURNS_RESULT = {
+    Entity.MODULE: frozenset(
+        {
+            "execute",
+            "forward",
+            "method",
+            "get",
+            "method_meta",
+            "method_names",
+            "num_methods",
+            "get_output",
+            "get_outputs",
+        }
+    ),
+    Entity.PROGRAM: frozenset({"load_method", "method_meta", "get_method_name"}),
+    Entity.METHOD: frozenset(),
+    Entity.RUNNER: frozenset({"prefill"}),
+}
+_NAMES = sorted({n for table in (RETURNS_ERROR, RETURNS_RESULT) for v in table.values() for n in v})
+# Only lines that start with a call can discard its result.
+STATEMENT_CALL = re.compile(
+    rb"(?m)^[ \t]*[A-Za-z_][\w:\[\]]*(?:\.|->)(?:" + "|".join(_NAMES).encode() + rb")\s*\("
+    rb"|^[ \t]*(?:[\w:]*::)?prepare_input_tensors\s*\("
+)
+_ERROR_RETURNING = re.compile(r"^(?:(?:::)?[\w:]*::)?(?:Error|Result\s*<.*>)$", re.S)
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    document = context.document
+    data = document.data
+    model = FileModel(document.tree.root_node, data)
+    for start, end in context.ranges():
+        for match in STATEMENT_CALL.finditer(data, start, end):
+            node = model.node_at(_name_offset(data, match))
+            call = call_of_name(node) if node is not None else None
+            if call is None or call.parent is None or call.parent.type != "expression_statement":
+                continue
+            kind = _returned_kind(call, model)
+            if kind is not None:
+                yield _finding(context, model, call, kind)
+
+
+def _name_offset(data: bytes, match: re.Match[bytes]) -> int:
+    """Offset of the called method's name inside a STATEMENT_CALL match."""
+    head = match.group(0).rstrip(b"( \t")
+    name_length = len(re.search(rb"\w+$", head).group(0))
+    return match.start() + len(head) - name_length
+
+
+def _returned_kind(call: ts.Node, model: FileModel) -> str | None:
+    """ "Error" or "Result" when ``call`` is an ExecuTorch call returning one, else None."""
+    data = model.data
+    member = member_call(call, data)
+    if member is None:
+        parts = callee_parts(call, data)
+        return "Result" if parts and parts[-1] == "prepare_input_tensors" else None
+    receiver, operator, name = member
+    receiver_type = model.receiver_type(receiver, model.unit_at(call))
+    if receiver_type is None or (operator == "->") != receiver_type.indirect:
+        return None
+    if name in RETURNS_ERROR[receiver_type.entity]:
+        return "Error"
+    if name in RETURNS_RESULT[receiver_type.entity]:
+        return "Result"
+    return None
+
+
+def _finding(context: RuleContext, model: FileModel, call: ts.Node, kind: str) -> Finding:
+    data = model.data
+    call_text = text(call, data)
+    short = call_text if len(call_text) <= 50 and "\n" not in call_text else call_text[:47] + "..."
+    message = (
+        f"The {kind} returned by `{short}` is ignored: a failure (a missing operator 0x14, "
+        "an unlinked backend 0x20, a bad input) goes unnoticed and later calls fail "
+        "confusingly. Check it, or write `(void)` to ignore it on purpose"
+    )
+    return context.finding(
+        Span(call.start_byte, call.end_byte), message, fix=_fix(model, call, kind)
+    )
+
+
+def _fix(model: FileModel, call: ts.Node, kind: str) -> Fix | None:
+    data = model.data
+    statement = call.parent
+    unit = model.unit_at(call)
+    if unit is None or unit.is_lambda:
+        return None
+    returns = " ".join(text(unit.node.child_by_field_name("type"), data).split())
+    call_text = text(call, data)
+    if _ERROR_RETURNING.match(returns):
+        checked = call_text if kind == "Error" else f"{call_text}.error()"
+        new = f"ET_CHECK_OK_OR_RETURN_ERROR({checked});"
+        return Fix(
+            "Return the error (ET_CHECK_OK_OR_RETURN_ERROR)",
+            (TextEdit(Span(statement.start_byte, statement.end_byte), new),),
+        )
+    if "\n" in call_text:
+        return None
+    indent = data[data.rfind(b"\n", 0, statement.start_byte) + 1 : statement.start_byte].decode()
+    if kind == "Error":
+        head = f"if (const auto error = {call_text}; error != ::executorch::runtime::Error::Ok) {{"
+        value = "error"
+    else:
+        head = f"if (const auto result = {call_text}; !result.ok()) {{"
+        value = "result.error()"
+    label = call_text.split("(")[0].replace('"', "'")
+    body = f'{indent}  ET_LOG(Error, "{label} failed: 0x%" PRIx32, static_cast<uint32_t>({value}));'
+    new = f"{head}\n{body}\n{indent}}}"
+    return Fix(
+        "Check the result and log the error",
+        (TextEdit(Span(statement.start_byte, statement.end_byte), new),),
+        safe=False,
+    )
+
+
+RULE = Rule(
+    code="ET103",
+    name="unchecked-error",
+    title="ExecuTorch Error or Result ignored",
+    languages=frozenset({LanguageId.CPP}),
+    severity=Severity.WARNING,
+    fixable=True,
+    incremental=True,
+    docs=DOCS,
+    check=check,
+    anchors=(b"Module", b"Program", b"Method", b"Runner", b"runner", b"prepare_input_tensors"),
+    anchor_patterns=(STATEMENT_CALL,),
+)
