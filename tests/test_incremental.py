@@ -36,7 +36,24 @@ void run(Module& module) {
   ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(2);
 }
 """
-PIECES = ["x", " ", "\n", "%d", "(int)", "err", ";", "{", "}", "// ", "é", ""]
+PIECES = [
+    "x",
+    " ",
+    "\n",
+    "%d",
+    "(int)",
+    "err",
+    ";",
+    "{",
+    "}",
+    "// ",
+    "é",
+    "",
+    "x->_unsafe_reset_threadpool(32);",
+    "module.load();",
+    "et_pal_",
+    "(void)",
+]
 
 
 def _summary(document: Document, analysis) -> list[tuple]:

@@ -48,6 +48,7 @@ void et_pal_free(void* ptr) { free(ptr); }
 """,
     "calling_a_hook_is_not_defining_it": "void f() { et_pal_init(); }\n",
     "unknown_pal_name": "void et_pal_custom_thing(int x) {}\n",
+    "half_typed_without_return_type": INCLUDE + "et_pal_init(void) {}\n",
 }
 
 

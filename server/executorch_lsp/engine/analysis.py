@@ -39,6 +39,7 @@ class Analysis:
     # Per rule, before suppressions and severity overrides: what incremental runs reuse.
     raw: dict[str, list[Finding]] = field(default_factory=dict)
     config: Config | None = None
+    active: frozenset[str] = frozenset()  # the rules that ran
 
 
 @dataclass(frozen=True)
@@ -99,17 +100,21 @@ def analyze(document: Document, config: Config, previous: Analysis | None = None
     With ``previous`` (the analysis of this document before its latest edits), rules
     marked incremental re-examine only the functions the edits touched.
     """
-    rules = active_rules(document, config)
     has_directives = MARKER in document.data
-    if not rules and not has_directives:
-        document.checkpoint()
-        return Analysis(config=config)
-    root = document.tree.root_node
-    edits, changed = document.checkpoint()
     dirty = None
-    if previous is not None and previous.config == config and edits is not None:
-        dirty = dirty_functions(root, edits, changed)
-    result = Analysis(config=config)
+    if previous is not None and previous.config == config and previous.active:
+        root = document.tree.root_node
+        edits, changed = document.checkpoint()
+        dirty = dirty_functions(root, edits, changed) if edits is not None else None
+        rules = _rules_after_edit(document, config, previous, dirty)
+    else:
+        rules = active_rules(document, config)
+        if not rules and not has_directives:
+            document.checkpoint()
+            return Analysis(config=config)
+        root = document.tree.root_node
+        edits, changed = document.checkpoint()
+    result = Analysis(config=config, active=frozenset(rule.code for rule in rules))
     checks = [rule for rule in rules if not rule.meta]
     reuse = {
         rule.code
@@ -143,6 +148,35 @@ def analyze(document: Document, config: Config, previous: Analysis | None = None
         key=lambda f: (f.span.start, f.code),
     )
     return result
+
+
+def _rules_after_edit(
+    document: Document, config: Config, previous: Analysis, dirty: list[tuple[int, int]] | None
+) -> list[Rule]:
+    """After edits inside functions only, a rule that did not apply can only start to apply
+    if one of its anchors appears in the edited functions; re-screening the whole document
+    is needed just then. Rules that applied keep running (they never rely on the screen)."""
+    if dirty is None:
+        return active_rules(document, config)
+    data = document.data
+    slices = [data[start:end] for start, end in dirty]
+    chosen = []
+    for rule in rules_for(document.language):
+        if not config.is_enabled(rule.code):
+            continue
+        if rule.code in previous.active or (_anchored_in(rule, slices) and rule.applies_to(data)):
+            chosen.append(rule)
+    return chosen
+
+
+def _anchored_in(rule: Rule, slices: list[bytes]) -> bool:
+    if not rule.anchors and not rule.anchor_patterns:
+        return True
+    return any(
+        any(anchor in piece for anchor in rule.anchors)
+        or any(pattern.search(piece) for pattern in rule.anchor_patterns)
+        for piece in slices
+    )
 
 
 def _run(

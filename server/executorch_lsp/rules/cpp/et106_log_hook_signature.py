@@ -145,6 +145,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 ),
             )
             continue
+        if definition.child_by_field_name("type") is None:
+            continue  # half-typed code (no return type yet): nothing to compare
         return_type, parameters = _signature(document, definition, function)
         if not _matches(name, return_type, parameters):
             yield context.finding(
