@@ -11,7 +11,7 @@ from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et101_docs import DOCS, HOVER_TEXT
-from .file_model import FileModel, Unit, call_of_name
+from .file_model import FileModel, Unit
 from .flow import Event, OrderWalker
 from .model_loads import is_direct_load, is_member_load
 from .reorder import move_before
@@ -68,9 +68,8 @@ class _Analysis:
         """Functions holding a reset call, then their callers in this file (bounded)."""
         found: dict[int, Unit] = {}
         pending: list[Unit] = []
-        for offset in self.model.occurrences(RESET_METHOD):
-            call = _reset_call_at(self.model.node_at(offset))
-            unit = self.model.unit_at(call) if call is not None else None
+        for call in self.model.method_calls(RESET_METHOD):
+            unit = self.model.unit_at(call)
             if unit is not None and id(unit) not in found:
                 found[id(unit)] = unit
                 pending.append(unit)
@@ -80,13 +79,6 @@ class _Analysis:
                     found[id(caller)] = caller
                     pending.append(caller)
         return sorted(found.values(), key=lambda unit: unit.node.start_byte)
-
-
-def _reset_call_at(node: ts.Node | None) -> ts.Node | None:
-    """The call ``x->_unsafe_reset_threadpool(...)`` whose method name is ``node``."""
-    if node is None or node.type != "field_identifier":
-        return None
-    return call_of_name(node)
 
 
 def _first_of_each_kind(events: list[Event]) -> list[Event]:

@@ -10,10 +10,10 @@ from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
 from .error_values import integer_cast_inner
-from .file_model import FileModel, call_of_name
+from .et101_threadpool_reset_after_load import RESET_METHOD
+from .file_model import FileModel
 from .syntax import callee_parts, descendants, text
 
-RESET_METHOD = "_unsafe_reset_threadpool"
 ALL_CORES = frozenset(
     {
         "hardware_concurrency",
@@ -64,17 +64,13 @@ def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     data = document.data
     model = FileModel(document.tree.root_node, data)
-    for start, end in context.ranges():
-        for offset in model.occurrences(RESET_METHOD):
-            if not start <= offset < end:
-                continue
-            node = model.node_at(offset)
-            call = (
-                call_of_name(node) if node is not None and node.type == "field_identifier" else None
-            )
-            arguments = call.child_by_field_name("arguments").named_children if call else []
-            if len(arguments) == 1:
-                yield from _check_argument(context, model, call, arguments[0])
+    ranges = context.ranges()
+    for call in model.method_calls(RESET_METHOD):
+        if not any(start <= call.start_byte < end for start, end in ranges):
+            continue
+        arguments = call.child_by_field_name("arguments").named_children
+        if len(arguments) == 1:
+            yield from _check_argument(context, model, call, arguments[0])
 
 
 def _check_argument(context: RuleContext, model: FileModel, call: ts.Node, argument: ts.Node):

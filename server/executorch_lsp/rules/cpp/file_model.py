@@ -357,6 +357,17 @@ class FileModel:
         free = [unit for unit in candidates if unit.class_name is None]
         return free[0] if free else None
 
+    def method_calls(self, method: str) -> list[ts.Node]:
+        """Every call ``x.method(...)`` / ``x->method(...)`` in this file, by text search."""
+        calls = []
+        for offset in self.occurrences(method):
+            node = self.node_at(offset)
+            if node is not None and node.type == "field_identifier":
+                call = call_of_name(node)
+                if call is not None:
+                    calls.append(call)
+        return calls
+
     def callers(self, unit: Unit) -> list[tuple[Unit, ts.Node]]:
         """Calls in this file that reach ``unit`` (by name, then confirmed by resolution)."""
         if unit.is_lambda or not unit.name:
