@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -66,12 +66,17 @@ def merged_query(language: LanguageId) -> _MergedQuery | None:
     return _MergedQuery(ts.Query(grammars.language(language), "\n".join(texts)), patterns)
 
 
-def active_rules(document: Document, config: Config) -> list[Rule]:
-    return [
+def applicable_rules(language: LanguageId, data: bytes, config: Config) -> Iterator[Rule]:
+    """Enabled rules whose literal anchors occur in ``data`` (the cheap screen)."""
+    return (
         rule
-        for rule in rules_for(document.language)
-        if config.is_enabled(rule.code) and rule.applies_to(document.data)
-    ]
+        for rule in rules_for(language)
+        if config.is_enabled(rule.code) and rule.applies_to(data)
+    )
+
+
+def active_rules(document: Document, config: Config) -> list[Rule]:
+    return list(applicable_rules(document.language, document.data, config))
 
 
 def _matches_by_rule(

@@ -9,13 +9,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..rules import rules_for
-from .analysis import Analysis, RuleFailure, analyze, merged_query
+from .analysis import Analysis, RuleFailure, analyze, applicable_rules, merged_query
 from .config import Config
 from .discovery import MAX_FILE_BYTES
 from .document import Document
 from .findings import Finding
-from .languages import detect_language
+from .languages import LanguageId, detect_language
 from .suppressions import MARKER
 
 # Below this many files a process pool costs more than it saves.
@@ -31,14 +30,10 @@ class FileResult:
     failures: list[RuleFailure] = field(default_factory=list)
 
 
-def _needs_parse(language, data: bytes, config: Config) -> bool:
+def _needs_parse(language: LanguageId, data: bytes, config: Config) -> bool:
     if MARKER in data:
         return True
-    return any(
-        config.is_enabled(rule.code) and rule.applies_to(data)
-        for rule in rules_for(language)
-        if not rule.meta
-    )
+    return any(not rule.meta for rule in applicable_rules(language, data, config))
 
 
 def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
