@@ -61,10 +61,6 @@ class Document:
         self.changed_ranges = []
         return edits, ranges
 
-    @property
-    def is_parsed(self) -> bool:
-        return self._tree is not None
-
     def text_of(self, node: ts.Node) -> str:
         return self.buffer.text(node.start_byte, node.end_byte)
 

@@ -65,10 +65,6 @@ class TextBuffer:
     def data(self) -> bytes:
         return self._data
 
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)
-
     def text(self, start: int = 0, end: int | None = None) -> str:
         return self._data[start:end].decode("utf-8", "replace")
 
@@ -121,10 +117,6 @@ class TextBuffer:
         if prefix.isascii() or encoding is PositionEncoding.UTF8:
             return line, len(prefix)
         return line, _units(prefix.decode("utf-8", "replace"), encoding)
-
-    def column_in_characters(self, offset: int) -> int:
-        """Zero-based column in Unicode code points (the CLI's unit)."""
-        return self.position_at(offset, PositionEncoding.UTF32)[1]
 
     def replace(
         self,

@@ -62,10 +62,6 @@ def rule_by_name(name: str) -> Rule | None:
     return next((rule for rule in RULES if rule.name == name), None)
 
 
-def is_assigned(code: str) -> bool:
-    return code.upper() in ASSIGNED_CODES
-
-
 @cache
 def rules_for(language: LanguageId) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if language in rule.languages)
