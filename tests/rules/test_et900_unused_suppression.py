@@ -39,7 +39,7 @@ def test_own_line_suppression_covers_the_next_line() -> None:
 
 
 def test_block_comment_and_several_codes() -> None:
-    text = source(after="  /* executorch-lsp: ignore[ET104, ET101] */")
+    text = source(after="  /* executorch-lsp: ignore[ET404, ET101] */")
     assert codes(text) == []
 
 

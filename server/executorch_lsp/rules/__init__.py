@@ -12,6 +12,7 @@ from .cpp import (
     et101_threadpool_reset_after_load,
     et102_threadpool_oversubscribed,
     et103_unchecked_error,
+    et104_unchecked_result_access,
     et105_error_code_printed_as_number,
     et106_log_hook_signature,
 )
@@ -21,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
     et102_threadpool_oversubscribed.RULE,
     et103_unchecked_error.RULE,
+    et104_unchecked_result_access.RULE,
     et105_error_code_printed_as_number.RULE,
     et106_log_hook_signature.RULE,
     et201_build_type_not_release.RULE,

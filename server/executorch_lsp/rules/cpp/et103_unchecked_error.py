@@ -12,62 +12,15 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et103_docs import DOCS
 from .file_model import FileModel, call_of_name
-from .model_loads import Entity
-from .syntax import callee_parts, member_call, text
+from .returns import RETURNS_ERROR, RETURNS_RESULT, returned_kind, returns_error_or_result
+from .syntax import text
 
-# What each ExecuTorch type's calls return (executorch-facts section 3).
-RETURNS_ERROR = {
-    Entity.MODULE: frozenset(
-        {
-            "load",
-            "load_method",
-            "load_forward",
-            "set_input",
-            "set_inputs",
-            "set_output",
-            "set_outputs",
-        }
-    ),
-    Entity.PROGRAM: frozenset(),
-    Entity.METHOD: frozenset(
-        {
-            "set_input",
-            "set_inputs",
-            "set_output_data_ptr",
-            "get_outputs",
-            "execute",
-            "step",
-            "reset_execution",
-            "get_inputs",
-        }
-    ),
-    Entity.RUNNER: frozenset({"load", "generate", "warmup"}),
-}
-RETURNS_RESULT = {
-    Entity.MODULE: frozenset(
-        {
-            "execute",
-            "forward",
-            "method",
-            "get",
-            "method_meta",
-            "method_names",
-            "num_methods",
-            "get_output",
-            "get_outputs",
-        }
-    ),
-    Entity.PROGRAM: frozenset({"load_method", "method_meta", "get_method_name"}),
-    Entity.METHOD: frozenset(),
-    Entity.RUNNER: frozenset({"prefill"}),
-}
 _NAMES = sorted({n for table in (RETURNS_ERROR, RETURNS_RESULT) for v in table.values() for n in v})
 # Only lines that start with a call can discard its result.
 STATEMENT_CALL = re.compile(
     rb"(?m)^[ \t]*[A-Za-z_][\w:\[\]]*(?:\.|->)(?:" + "|".join(_NAMES).encode() + rb")\s*\("
     rb"|^[ \t]*(?:[\w:]*::)?prepare_input_tensors\s*\("
 )
-_ERROR_RETURNING = re.compile(r"^(?:(?:::)?[\w:]*::)?(?:Error|Result\s*<.*>)$", re.S)
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -80,7 +33,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
             call = call_of_name(node) if node is not None else None
             if call is None or call.parent is None or call.parent.type != "expression_statement":
                 continue
-            kind = _returned_kind(call, model)
+            kind = returned_kind(call, model)
             if kind is not None:
                 yield _finding(context, model, call, kind)
 
@@ -90,24 +43,6 @@ def _name_offset(data: bytes, match: re.Match[bytes]) -> int:
     head = match.group(0).rstrip(b"( \t")
     name_length = len(re.search(rb"\w+$", head).group(0))
     return match.start() + len(head) - name_length
-
-
-def _returned_kind(call: ts.Node, model: FileModel) -> str | None:
-    """ "Error" or "Result" when ``call`` is an ExecuTorch call returning one, else None."""
-    data = model.data
-    member = member_call(call, data)
-    if member is None:
-        parts = callee_parts(call, data)
-        return "Result" if parts and parts[-1] == "prepare_input_tensors" else None
-    receiver, operator, name = member
-    receiver_type = model.receiver_type(receiver, model.unit_at(call))
-    if receiver_type is None or (operator == "->") != receiver_type.indirect:
-        return None
-    if name in RETURNS_ERROR[receiver_type.entity]:
-        return "Error"
-    if name in RETURNS_RESULT[receiver_type.entity]:
-        return "Result"
-    return None
 
 
 def _finding(context: RuleContext, model: FileModel, call: ts.Node, kind: str) -> Finding:
@@ -130,9 +65,8 @@ def _fix(model: FileModel, call: ts.Node, kind: str) -> Fix | None:
     unit = model.unit_at(call)
     if unit is None or unit.is_lambda:
         return None
-    returns = " ".join(text(unit.node.child_by_field_name("type"), data).split())
     call_text = text(call, data)
-    if _ERROR_RETURNING.match(returns):
+    if returns_error_or_result(unit, data):
         checked = call_text if kind == "Error" else f"{call_text}.error()"
         new = f"ET_CHECK_OK_OR_RETURN_ERROR({checked});"
         return Fix(
