@@ -17,6 +17,7 @@ from .engine.batch import check_files
 from .engine.config import Config, ConfigError, load_file, load_for
 from .engine.discovery import iter_files
 from .engine.text import TextBuffer
+from .engine.workspace import Workspace
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -97,6 +98,15 @@ def _display_path(path: Path) -> str:
         return path.as_posix()
 
 
+def _workspace_for(paths: list[Path], files: list[Path], config) -> Workspace:
+    """The files calls may lead into: the checked folders, or, when only files are named
+    (as pre-commit does), the project they belong to."""
+    if any(path.is_dir() for path in paths):
+        return Workspace(files=files)
+    root = config.root or Path.cwd()
+    return Workspace(roots=[root], exclude=config.exclude, exclude_root=config.root)
+
+
 def _check(args: argparse.Namespace) -> int:
     from .reporters import FileReport, ProblemReport, render
 
@@ -106,8 +116,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"executorch-lsp: no such file or folder: {missing[0]}", file=sys.stderr)
         return EXIT_ERROR
     config = _load_config(args, paths)
-    files = iter_files(paths, config.exclude, config.root, force_exclude=args.force_exclude)
-    results = check_files(files, config, args.jobs)
+    files = list(iter_files(paths, config.exclude, config.root, force_exclude=args.force_exclude))
+    results = check_files(files, config, args.jobs, _workspace_for(paths, files, config))
     reports, problems, internal_error = [], [], False
     for result in results:
         display = _display_path(result.path)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from . import __version__
-from .engine.findings import Finding, Fix, Severity, Span
+from .engine.findings import Finding, Fix, Related, Severity, Span
 from .engine.text import PositionEncoding, TextBuffer
 from .rules import RULES, rule_by_code
 from .rules.base import Rule
@@ -130,6 +132,11 @@ def _text_finding(item: _Item, color: bool) -> list[str]:
     lines = [f"{where} {code} [{finding.severity.value}] {finding.message}"]
     if finding.fix is not None:
         lines.append(_fix_hint(finding.fix))
+    for related in finding.related:
+        where_else = related_location(item, related) if related.path else None
+        if where_else is not None:
+            path, other = where_else
+            lines.append(f"  note: {path}:{other.row}:{other.column}: {related.message}")
     return lines
 
 
@@ -323,14 +330,44 @@ def _sarif_fix(item: _Item, fix: Fix) -> Json:
 
 
 def _sarif_related(item: _Item) -> list[Json]:
-    return [
-        {
-            "id": index,
-            "physicalLocation": _physical(item.path, locate(item.buffer, related.span)),
-            "message": {"text": related.message},
-        }
-        for index, related in enumerate(item.finding.related, start=1)
-    ]
+    entries = []
+    for index, related in enumerate(item.finding.related, start=1):
+        where = related_location(item, related)
+        if where is not None:
+            path, location = where
+            entries.append(
+                {
+                    "id": index,
+                    "physicalLocation": _physical(path, location),
+                    "message": {"text": related.message},
+                }
+            )
+    return entries
+
+
+def related_location(item: _Item, related: Related) -> tuple[str, Location] | None:
+    """Where a related place is: in the finding's file, or in another file (read here)."""
+    if related.path is None:
+        return item.path, locate(item.buffer, related.span)
+    buffer = _other_file(related.path)
+    if buffer is None:
+        return None
+    return _relative(related.path), locate(buffer, related.span)
+
+
+@cache
+def _other_file(path: str) -> TextBuffer | None:
+    try:
+        return TextBuffer(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def _relative(path: str) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def _sarif_result(item: _Item, rule_index: dict[str, int], fingerprint: str) -> Json:

@@ -19,6 +19,7 @@ from .findings import Finding
 from .incremental import dirty_functions, inside, shift_finding
 from .languages import LanguageId
 from .suppressions import MARKER, Suppression, find_suppressions
+from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +67,21 @@ def merged_query(language: LanguageId) -> _MergedQuery | None:
     return _MergedQuery(ts.Query(grammars.language(language), "\n".join(texts)), patterns)
 
 
-def applicable_rules(language: LanguageId, data: bytes, config: Config) -> Iterator[Rule]:
+def applicable_rules(
+    language: LanguageId, data: bytes, config: Config, workspace: Workspace | None = None
+) -> Iterator[Rule]:
     """Enabled rules whose literal anchors occur in ``data`` (the cheap screen)."""
     return (
         rule
         for rule in rules_for(language)
-        if config.is_enabled(rule.code) and rule.applies_to(data)
+        if config.is_enabled(rule.code) and rule.applies_to(data, workspace)
     )
 
 
-def active_rules(document: Document, config: Config) -> list[Rule]:
-    return list(applicable_rules(document.language, document.data, config))
+def active_rules(
+    document: Document, config: Config, workspace: Workspace | None = None
+) -> list[Rule]:
+    return list(applicable_rules(document.language, document.data, config, workspace))
 
 
 def _matches_by_rule(
@@ -99,11 +104,17 @@ def _matches_by_rule(
     return by_rule
 
 
-def analyze(document: Document, config: Config, previous: Analysis | None = None) -> Analysis:
+def analyze(
+    document: Document,
+    config: Config,
+    previous: Analysis | None = None,
+    workspace: Workspace | None = None,
+) -> Analysis:
     """All findings for ``document`` under ``config``, suppressions applied.
 
     With ``previous`` (the analysis of this document before its latest edits), rules
-    marked incremental re-examine only the functions the edits touched.
+    marked incremental re-examine only the functions the edits touched. With
+    ``workspace``, rules that follow calls into other files can do so.
     """
     has_directives = MARKER in document.data
     dirty = None
@@ -111,9 +122,9 @@ def analyze(document: Document, config: Config, previous: Analysis | None = None
         root = document.tree.root_node
         edits, changed = document.checkpoint()
         dirty = dirty_functions(root, edits, changed) if edits is not None else None
-        rules = _rules_after_edit(document, config, previous, dirty)
+        rules = _rules_after_edit(document, config, previous, dirty, workspace)
     else:
-        rules = active_rules(document, config)
+        rules = active_rules(document, config, workspace)
         if not rules and not has_directives:
             document.checkpoint()
             return Analysis(config=config)
@@ -131,7 +142,7 @@ def analyze(document: Document, config: Config, previous: Analysis | None = None
         if rule.code in reuse:
             found = _incremental(document, rule, previous.raw[rule.code], edits, dirty)
         else:
-            found = _run(document, rule, matches.get(rule.code, ()))
+            found = _run(document, rule, matches.get(rule.code, ()), workspace=workspace)
         if isinstance(found, RuleFailure):
             result.failures.append(found)
             continue
@@ -156,26 +167,35 @@ def analyze(document: Document, config: Config, previous: Analysis | None = None
 
 
 def _rules_after_edit(
-    document: Document, config: Config, previous: Analysis, dirty: list[tuple[int, int]] | None
+    document: Document,
+    config: Config,
+    previous: Analysis,
+    dirty: list[tuple[int, int]] | None,
+    workspace: Workspace | None,
 ) -> list[Rule]:
     """After edits inside functions only, a rule that did not apply can only start to apply
     if one of its anchors appears in the edited functions; re-screening the whole document
     is needed just then. Rules that applied keep running (they never rely on the screen)."""
     if dirty is None:
-        return active_rules(document, config)
+        return active_rules(document, config, workspace)
     data = document.data
     slices = [data[start:end] for start, end in dirty]
     chosen = []
     for rule in rules_for(document.language):
         if not config.is_enabled(rule.code):
             continue
-        if rule.code in previous.active or (_anchored_in(rule, slices) and rule.applies_to(data)):
+        if rule.code in previous.active or (
+            _anchored_in(rule, slices, workspace) and rule.applies_to(data, workspace)
+        ):
             chosen.append(rule)
     return chosen
 
 
-def _anchored_in(rule: Rule, slices: list[bytes]) -> bool:
+def _anchored_in(rule: Rule, slices: list[bytes], workspace: Workspace | None) -> bool:
     if not rule.anchors and not rule.anchor_patterns:
+        return True
+    extra = rule.workspace_anchor(workspace) if workspace and rule.workspace_anchor else None
+    if extra is not None and any(extra.search(piece) for piece in slices):
         return True
     return any(
         any(anchor in piece for anchor in rule.anchors)
@@ -189,9 +209,16 @@ def _run(
     rule: Rule,
     matches: Sequence[Match],
     byte_ranges: Sequence[tuple[int, int]] | None = None,
+    workspace: Workspace | None = None,
 ) -> list[Finding] | RuleFailure:
     """The rule's findings, or its failure (one failing rule never hides the others)."""
-    context = RuleContext(rule=rule, document=document, matches=matches, byte_ranges=byte_ranges)
+    context = RuleContext(
+        rule=rule,
+        document=document,
+        matches=matches,
+        byte_ranges=byte_ranges,
+        workspace=workspace,
+    )
     try:
         return list(rule.check(context))
     except Exception:

@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..rules import RULES
 from .analysis import Analysis, RuleFailure, analyze, applicable_rules, merged_query
 from .config import Config
 from .discovery import MAX_FILE_BYTES
@@ -16,9 +17,13 @@ from .document import Document
 from .findings import Finding
 from .languages import LanguageId, detect_language
 from .suppressions import MARKER
+from .workspace import Workspace
 
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
+# The workspace of the current check; a module global so that forked workers inherit
+# it (with its warm caches) instead of receiving a pickled copy.
+_workspace: Workspace | None = None
 
 
 @dataclass
@@ -33,7 +38,8 @@ class FileResult:
 def _needs_parse(language: LanguageId, data: bytes, config: Config) -> bool:
     if MARKER in data:
         return True
-    return any(not rule.meta for rule in applicable_rules(language, data, config))
+    rules = applicable_rules(language, data, config, _workspace)
+    return any(not rule.meta for rule in rules)
 
 
 def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
@@ -73,7 +79,8 @@ def _analyse(path: Path, config: Config) -> FileResult:
     data, skipped = _read(path)
     if skipped is not None:  # changed between the two reads
         return skipped
-    analysis: Analysis = analyze(Document(str(path), detect_language(path), data), config)
+    document = Document(str(path), detect_language(path), data)
+    analysis: Analysis = analyze(document, config, workspace=_workspace)
     return FileResult(
         path,
         findings=analysis.findings,
@@ -90,10 +97,34 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def check_files(paths: Iterable[Path], config: Config, jobs: int | None = None) -> list[FileResult]:
+def check_files(
+    paths: Iterable[Path],
+    config: Config,
+    jobs: int | None = None,
+    workspace: Workspace | None = None,
+) -> list[FileResult]:
     """Each file is screened with its rules' literal anchors (cheap) and parsed only when
-    a rule may apply; large sets are split between worker processes."""
+    a rule may apply; large sets are split between worker processes. With a workspace,
+    rules that follow calls into other files see them."""
+    global _workspace
     files = list(paths)
+    _workspace = workspace
+    if workspace is not None:
+        _warm(workspace, config)
+    try:
+        return _check_all(files, config, jobs)
+    finally:
+        _workspace = None
+
+
+def _warm(workspace: Workspace, config: Config) -> None:
+    """Compute what every file's screen needs once, before the work is split."""
+    for rule in RULES:
+        if rule.workspace_anchor is not None and config.is_enabled(rule.code):
+            rule.workspace_anchor(workspace)
+
+
+def _check_all(files: list[Path], config: Config, jobs: int | None) -> list[FileResult]:
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) < _PARALLEL_THRESHOLD:
         return _check_chunk(files, config)

@@ -43,6 +43,7 @@ class Related:
 
     span: Span
     message: str
+    path: str | None = None  # another file; None for the finding's own file
 
 
 @dataclass(frozen=True)

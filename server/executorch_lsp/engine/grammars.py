@@ -116,7 +116,7 @@ def compile_query(language_id: LanguageId, relative_path: str) -> ts.Query:
 
 
 # Helper queries used by shared code rather than by one rule.
-SHARED_QUERIES = frozenset({"cpp/declarations.scm"})
+SHARED_QUERIES = frozenset({"cpp/declarations.scm", "cpp/function_definitions.scm"})
 
 
 def query_files() -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -67,17 +69,23 @@ def to_diagnostic(
     encoding: PositionEncoding,
     version: int | None,
     related_supported: bool = True,
+    buffer_for: Callable[[str], TextBuffer | None] | None = None,
 ) -> types.Diagnostic:
     rule = rule_by_code(finding.code)
     related = None
     message = finding.message
     if finding.related and related_supported:
-        related = [
-            types.DiagnosticRelatedInformation(
-                types.Location(uri, to_range(buffer, item.span, encoding)), item.message
+        related = []
+        for item in finding.related:
+            other = buffer_for(item.path) if item.path and buffer_for else None
+            if item.path and other is None:
+                continue
+            location = (
+                types.Location(Path(item.path).as_uri(), to_range(other, item.span, encoding))
+                if other is not None
+                else types.Location(uri, to_range(buffer, item.span, encoding))
             )
-            for item in finding.related
-        ]
+            related.append(types.DiagnosticRelatedInformation(location, item.message))
     return types.Diagnostic(
         range=to_range(buffer, finding.span, encoding),
         message=message,

@@ -17,6 +17,7 @@ from ..engine.languages import LanguageId
 if TYPE_CHECKING:
     from ..engine.config import Config
     from ..engine.suppressions import Suppression
+    from ..engine.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class RuleContext:
     # Only for meta rules, which judge the directives after the other rules ran.
     suppressions: Sequence[Suppression] = ()
     config: Config | None = None
+    # The other files of the workspace, for rules that follow calls across files.
+    workspace: Workspace | None = None
 
     def ranges(self) -> Sequence[tuple[int, int]]:
         """The byte ranges to examine: the whole document unless restricted."""
@@ -79,6 +82,7 @@ class RuleContext:
 
 CheckFunction = Callable[[RuleContext], Iterable[Finding]]
 HoverFunction = Callable[[Document, int], "str | None"]
+WorkspaceAnchor = Callable[["Workspace"], "re.Pattern[bytes] | None"]
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,23 @@ class Rule:
     incremental: bool = False
     # Rules that consume other rules' results (ET900) run last and get no query.
     meta: bool = field(default=False)
+    # With a workspace, a file also applies when this pattern (which depends on the
+    # other files, e.g. names of functions defined elsewhere) occurs in it.
+    workspace_anchor: WorkspaceAnchor | None = None
 
     @property
     def docs_url(self) -> str:
         return f"{DOCS_BASE_URL}/{self.code}.md"
 
-    def applies_to(self, data: bytes) -> bool:
+    def applies_to(self, data: bytes, workspace: Workspace | None = None) -> bool:
+        if self._anchored(data):
+            return True
+        if workspace is None or self.workspace_anchor is None:
+            return False
+        pattern = self.workspace_anchor(workspace)
+        return pattern is not None and pattern.search(data) is not None
+
+    def _anchored(self, data: bytes) -> bool:
         if self.anchors and not any(anchor in data for anchor in self.anchors):
             return False
         return all(pattern.search(data) is not None for pattern in self.anchor_patterns)

@@ -10,46 +10,66 @@ from ...engine.document import Document
 from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from .call_graph import (
+    RESET_METHOD,
+    CallGraph,
+    RemoteEvent,
+    call_target,
+    classify_local,
+    enclosing_class,
+)
 from .et101_docs import DOCS, HOVER_TEXT
-from .file_model import FileModel, Unit
+from .file_model import FileModel, Unit, call_of_name
 from .flow import Event, OrderWalker
-from .model_loads import is_direct_load, is_member_load
 from .reorder import move_before
-from .syntax import member_call, text
+from .syntax import text
 
-RESET_METHOD = "_unsafe_reset_threadpool"
 _MAX_UNITS = 256  # bound on the functions examined per file
-
-
-def _is_reset(call: ts.Node, data: bytes) -> bool:
-    member = member_call(call, data)
-    return member is not None and member[2] == RESET_METHOD
 
 
 class _Analysis:
     """Lazy order analysis: only functions that may reset the pool are walked, and a
     helper's summary (what it loads or resets, in order) is computed when first called."""
 
-    def __init__(self, model: FileModel) -> None:
+    def __init__(self, model: FileModel, path: str, graph: CallGraph | None = None) -> None:
         self.model = model
+        self.path = path
+        self.graph = graph
         self._summaries: dict[int, list[Event]] = {}
         self._in_progress: set[int] = set()
 
     def classify(self, unit: Unit, call: ts.Node) -> list[Event]:
-        data = self.model.data
-        if _is_reset(call, data):
-            return [Event("reset", call)]
-        member = member_call(call, data)
-        receiver_type = self.model.receiver_type(member[0], unit) if member else None
-        if is_direct_load(call, data) or is_member_load(call, data, receiver_type):
-            return [Event("load", call)]
+        kind = classify_local(self.model, unit, call)
+        if kind is not None:
+            return [Event(kind, call)]
         callee = self.model.resolve_call(call, unit)
-        if callee is None or callee is unit:
+        if callee is None:
+            return self._remote(unit, call)
+        if callee is unit:
             return []
         return [
-            Event(event.kind, call, event.origin or event.node, event.helper or callee.name)
+            Event(
+                event.kind,
+                call,
+                event.origin or event.node,
+                event.helper or callee.name,
+                event.remote,
+            )
             for event in self.summary(callee)
         ]
+
+    def _remote(self, unit: Unit, call: ts.Node) -> list[Event]:
+        """Loads and resets in functions of other files that ``call`` reaches."""
+        if self.graph is None:
+            return []
+        target = call_target(self.model, unit, call)
+        if target is None:
+            return []
+        name, scope = target
+        context_class = enclosing_class(self.model, unit)
+        events = self.graph.events(name, scope, context_class, self.path)
+        helper = f"{scope}::{name}" if scope else name
+        return [Event(event.kind, call, helper=helper, remote=event) for event in events]
 
     def summary(self, unit: Unit) -> list[Event]:
         key = id(unit)
@@ -68,7 +88,7 @@ class _Analysis:
         """Functions holding a reset call, then their callers in this file (bounded)."""
         found: dict[int, Unit] = {}
         pending: list[Unit] = []
-        for call in self.model.method_calls(RESET_METHOD):
+        for call in self._reset_calls():
             unit = self.model.unit_at(call)
             if unit is not None and id(unit) not in found:
                 found[id(unit)] = unit
@@ -79,6 +99,16 @@ class _Analysis:
                     found[id(caller)] = caller
                     pending.append(caller)
         return sorted(found.values(), key=lambda unit: unit.node.start_byte)
+
+    def _reset_calls(self) -> list[ts.Node]:
+        calls = self.model.method_calls(RESET_METHOD)
+        pattern = self.graph.resetter_call_pattern() if self.graph is not None else None
+        if pattern is not None:
+            for match in pattern.finditer(self.model.data):
+                call = call_of_name(self.model.node_at(match.start()))
+                if call is not None:
+                    calls.append(call)
+        return calls
 
 
 def _first_of_each_kind(events: list[Event]) -> list[Event]:
@@ -97,7 +127,9 @@ def _describe_call(node: ts.Node, data: bytes) -> str:
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
-    analysis = _Analysis(FileModel(document.tree.root_node, document.data))
+    graph = CallGraph(context.workspace) if context.workspace is not None else None
+    model = FileModel(document.tree.root_node, document.data)
+    analysis = _Analysis(model, document.path, graph)
     for unit in analysis.units_that_may_reset():
         walker = OrderWalker(lambda call, unit=unit: analysis.classify(unit, call))
         for reset, load in walker.run(unit.body):
@@ -130,11 +162,21 @@ def _finding(context: RuleContext, document: Document, reset: Event, load: Event
         related.append(
             Related(Span(reset.origin.start_byte, reset.origin.end_byte), "thread pool reset here")
         )
+    related.extend(_remote_related(load.remote, "model loaded here"))
+    related.extend(_remote_related(reset.remote, "thread pool reset here"))
     fix = move_before(
         document, reset.node, load.node, "Move the thread-pool reset before the first model load"
     )
     span = _reset_span(reset, data)
     return context.finding(span, message, fix=fix, related=related)
+
+
+def _remote_related(event: RemoteEvent | None, what: str) -> list[Related]:
+    if event is None:
+        return []
+    chain = " → ".join(f"{name}()" for name in event.via)
+    site = event.site
+    return [Related(Span(site.start, site.end), f"{what} (through {chain})", path=site.path)]
 
 
 def _reset_span(reset: Event, data: bytes) -> Span:
@@ -167,4 +209,5 @@ RULE = Rule(
     check=check,
     anchors=(RESET_METHOD.encode(),),
     hover=hover,
+    workspace_anchor=lambda workspace: CallGraph(workspace).resetter_call_pattern(),
 )

@@ -87,6 +87,7 @@ class Variable:
     type_text: str = ""
     lambda_node: ts.Node | None = None
     value: ts.Node | None = None  # the initializer, when there is one
+    is_function: bool = False  # a function declaration (``void f(int);``), not a variable
 
 
 class FileModel:
@@ -205,6 +206,7 @@ class FileModel:
                     type_text=type_text,
                     lambda_node=value if is_lambda else None,
                     value=value,
+                    is_function=declarator.type == "function_declarator",
                 )
             )
         return result

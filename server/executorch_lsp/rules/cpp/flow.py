@@ -25,6 +25,7 @@ class Event:
     node: ts.Node  # the call where it happens in this function
     origin: ts.Node | None = None  # the call inside a helper, when reached through one
     helper: str | None = None  # the helper's name
+    remote: object | None = None  # where it happens in another file (call_graph.RemoteEvent)
 
     @property
     def start(self) -> int:

@@ -1,0 +1,352 @@
+"""Across files: which functions load a model or reset the thread pool, and in what order.
+
+Each C++ file is summarised once (until it changes) into, per function, the ordered
+steps that matter: a model load, a thread-pool reset, or a call to a function of
+another file. Helpers of the same file are inlined. Summaries of other files are
+combined on demand, so ``Engine::init()`` in engine.cpp that loads and
+``set_threads()`` in threads.cpp that resets are both known in main.cpp.
+
+Only unambiguous definitions are followed: a name defined differently in several
+places, an unknown receiver type or a recursion is never guessed through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from ...engine import grammars
+from ...engine.document import Document
+from ...engine.languages import LanguageId
+from ...engine.workspace import Workspace
+from .file_model import FileModel, Unit, _class_words
+from .flow import Event, OrderWalker
+from .guards import is_guarded
+from .model_loads import is_direct_load, is_member_load
+from .syntax import member_call, path_parts, text
+
+RESET_METHOD = "_unsafe_reset_threadpool"
+_MACRO = re.compile(r"[A-Z][A-Z0-9_]*")
+_MAX_STEPS = 64
+_MAX_DEPTH = 8
+_MAX_ROUNDS = 4
+_MAX_DEFINITION_FILES = 8
+_MAX_INCLUDES = 64
+_INCLUDE = re.compile(rb'(?m)^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]')
+# A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``).
+_DEFINITION = rb"(?<![\w.>])NAME\s*\([^;{}]*\)[^;{}()]*\{"
+# Never called by the program itself, so never a helper that resets or loads.
+_ENTRY_POINTS = frozenset({"main", "wmain", "WinMain", "JNI_OnLoad"})
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "load", "reset" or "call"
+    site: Site
+    callee: str | None = None  # for calls: the function's name
+    scope: str | None = None  # for calls: the class named at the call (``A::f``, ``a.f``)
+    context_class: str | None = None  # for calls: the class of the calling method
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    name: str
+    class_name: str | None
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """A load or reset reached through functions of other files."""
+
+    kind: str
+    site: Site  # where it happens
+    via: tuple[str, ...]  # the functions called on the way, outermost first
+
+
+# -- one file --------------------------------------------------------------------------------
+def classify_local(model: FileModel, unit: Unit, call: ts.Node) -> str | None:
+    """ "reset" or "load" for a direct thread-pool reset or ExecuTorch load, else None."""
+    data = model.data
+    member = member_call(call, data)
+    if member is not None and member[2] == RESET_METHOD:
+        return None if is_guarded(call, unit.body, data) else "reset"
+    receiver_type = model.receiver_type(member[0], unit) if member else None
+    if is_direct_load(call, data) or is_member_load(call, data, receiver_type):
+        return "load"
+    return None
+
+
+def call_target(model: FileModel, unit: Unit, call: ts.Node) -> tuple[str, str | None] | None:
+    """(name, class named at the call) of a call that may reach a function of another
+    file; None otherwise.
+
+    Free and qualified calls count; member calls only when the receiver's declared
+    type names a class (``engine.init()`` with ``Engine engine``), or on ``this``.
+    """
+    data = model.data
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type in ("identifier", "qualified_identifier"):
+        parts = path_parts(text(function, data))
+        if not parts or parts[0] == "std" or _MACRO.fullmatch(parts[-1]):
+            return None
+        variable = model.lookup(parts[0], call) if len(parts) == 1 else None
+        if variable is not None and not variable.is_function:
+            return None  # a variable (a lambda or function pointer) of this file
+        return parts[-1], parts[-2] if len(parts) > 1 else None
+    member = member_call(call, data)
+    if member is None:
+        return None
+    receiver, _, name = member
+    if receiver.type == "this":
+        return name, enclosing_class(model, unit)
+    if receiver.type not in ("identifier", "field_expression"):
+        return None
+    receiver_name = receiver if receiver.type == "identifier" else None
+    variable = model.lookup(text(receiver_name, data), call) if receiver_name else None
+    words = _class_words(variable.type_text) if variable is not None else set()
+    if len(words) != 1:
+        return None
+    return name, next(iter(words))
+
+
+def enclosing_class(model: FileModel, unit: Unit) -> str | None:
+    while unit is not None and unit.is_lambda:
+        unit = model.unit_at(unit.node)
+    return unit.class_name if unit is not None else None
+
+
+def summarize_file(path: str, data: bytes) -> dict[str, list[FunctionFacts]]:
+    """Per function name, the facts of each definition in the file."""
+    document = Document(path, LanguageId.CPP, data)
+    model = FileModel(document.tree.root_node, data)
+    query = grammars.compile_query(LanguageId.CPP, "cpp/function_definitions.scm")
+    summarizer = _FileSummarizer(path, model)
+    facts: dict[str, list[FunctionFacts]] = {}
+    for _, captures in ts.QueryCursor(query).matches(document.tree.root_node):
+        for node in captures.get("function", []):
+            unit = model.unit_for(node)
+            if not unit.name or unit.name in _ENTRY_POINTS:
+                continue
+            steps = summarizer.steps(unit)
+            facts.setdefault(unit.name, []).append(FunctionFacts(unit.name, unit.class_name, steps))
+    return facts
+
+
+class _FileSummarizer:
+    def __init__(self, path: str, model: FileModel) -> None:
+        self.path = path
+        self.model = model
+        self._steps: dict[int, tuple[Step, ...]] = {}
+        self._in_progress: set[int] = set()
+
+    def steps(self, unit: Unit) -> tuple[Step, ...]:
+        key = id(unit)
+        if key in self._steps:
+            return self._steps[key]
+        if key in self._in_progress:
+            return ()
+        self._in_progress.add(key)
+        collected: list[Step] = []
+        walker = OrderWalker(lambda call: self._classify(unit, call, collected))
+        walker.run(unit.body)
+        self._in_progress.discard(key)
+        self._steps[key] = _trim(collected)
+        return self._steps[key]
+
+    def _classify(self, unit: Unit, call: ts.Node, collected: list[Step]) -> list[Event]:
+        if len(collected) >= _MAX_STEPS:
+            return []
+        kind = classify_local(self.model, unit, call)
+        site = Site(self.path, call.start_byte, call.end_byte)
+        if kind is not None:
+            collected.append(Step(kind, site))
+            return []
+        callee = self.model.resolve_call(call, unit)
+        if callee is not None and callee is not unit:
+            collected.extend(self.steps(callee))
+            return []
+        target = call_target(self.model, unit, call)
+        if target is not None:
+            context_class = enclosing_class(self.model, unit)
+            collected.append(Step("call", site, target[0], target[1], context_class))
+        return []
+
+
+def _trim(steps: list[Step]) -> tuple[Step, ...]:
+    """Drop what cannot matter: everything after the first load and the first reset,
+    and functions whose steps never lead anywhere are stored as empty."""
+    kept: list[Step] = []
+    seen: set[str] = set()
+    for step in steps:
+        if step.kind == "call" and seen >= {"load", "reset"}:
+            break
+        if step.kind != "call":
+            if step.kind in seen:
+                continue
+            seen.add(step.kind)
+        kept.append(step)
+    return tuple(kept)
+
+
+# -- the workspace ---------------------------------------------------------------------------
+class CallGraph:
+    """Cross-file summaries over a Workspace (all caches live in the workspace)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def facts(self, path: str) -> dict[str, list[FunctionFacts]]:
+        return self.workspace.per_file(path, "cpp-call-graph", lambda data: _safe(path, data))
+
+    def resetters(self) -> frozenset[str]:
+        """Names of functions that reset the thread pool, directly or through others."""
+        return self.workspace.memo(("cpp-resetters",), self._find_resetters)
+
+    def resetter_call_pattern(self) -> re.Pattern[bytes] | None:
+        names = self.resetters()
+        if not names:
+            return None
+        alternatives = "|".join(re.escape(name) for name in sorted(names))
+        return re.compile(rb"\b(?:" + alternatives.encode() + rb")\s*\(")
+
+    def _find_resetters(self) -> frozenset[str]:
+        files = self.workspace.files_containing(LanguageId.CPP, (RESET_METHOD.encode(),))
+        names: set[str] = set()
+        for _ in range(_MAX_ROUNDS):
+            new_names: set[str] = set()
+            for path in files:
+                for name, definitions in self.facts(path).items():
+                    if name not in names and any(
+                        _leads_to_reset(f, names | new_names) for f in definitions
+                    ):
+                        new_names.add(name)
+            if not new_names:
+                break
+            names |= new_names
+            needles = tuple(name.encode() for name in sorted(new_names))
+            files = self.workspace.files_containing(LanguageId.CPP, needles)
+        return frozenset(names)
+
+    def events(
+        self, name: str, scope: str | None, context_class: str | None, from_path: str
+    ) -> tuple[RemoteEvent, ...]:
+        """The first load and first reset that a call of ``name`` in ``from_path`` leads to,
+        in order (empty when unknown or ambiguous)."""
+        key = ("cpp-events", name, scope, context_class, from_path)
+        return self.workspace.memo(
+            key, lambda: self._events(name, scope, context_class, from_path, 0, frozenset())
+        )
+
+    def _events(
+        self,
+        name: str,
+        scope: str | None,
+        context_class: str | None,
+        from_path: str,
+        depth: int,
+        active: frozenset,
+    ) -> tuple[RemoteEvent, ...]:
+        if depth > _MAX_DEPTH or (name, scope) in active:
+            return ()
+        definition = self._definition(name, scope, context_class, from_path)
+        if definition is None:
+            return ()
+        found: dict[str, RemoteEvent] = {}
+        qualified = f"{definition.class_name}::{name}" if definition.class_name else name
+        for step in definition.steps:
+            if step.kind != "call":
+                found.setdefault(step.kind, RemoteEvent(step.kind, step.site, (qualified,)))
+            else:
+                inner = self._events(
+                    step.callee,
+                    step.scope,
+                    step.context_class,
+                    step.site.path,
+                    depth + 1,
+                    active | {(name, scope)},
+                )
+                for event in inner:
+                    found.setdefault(
+                        event.kind, RemoteEvent(event.kind, event.site, (qualified, *event.via))
+                    )
+            if len(found) == 2:
+                break
+        return tuple(found.values())
+
+    def _definition(
+        self, name: str, scope: str | None, context_class: str | None, from_path: str
+    ) -> FunctionFacts | None:
+        """The one definition of ``name`` in another file that a call reaches, if unambiguous.
+
+        ``A::f()`` and ``a.f()`` reach only class ``A``'s ``f``; a plain ``f()`` inside a
+        method of ``A`` reaches ``A::f`` if there is one, else a free function ``f``."""
+        files = self._defining_files(name, from_path)
+        if len(files) > _MAX_DEFINITION_FILES:
+            return None
+        found = [
+            facts for path in files if path != from_path for facts in self.facts(path).get(name, [])
+        ]
+        if scope is not None:
+            candidates = [facts for facts in found if facts.class_name == scope]
+        else:
+            candidates = [facts for facts in found if facts.class_name == context_class]
+            if not candidates or context_class is None:
+                candidates = [facts for facts in found if facts.class_name is None]
+        distinct = {facts.steps for facts in candidates}
+        return candidates[0] if len(distinct) == 1 else None
+
+    def _defining_files(self, name: str, from_path: str) -> list[str]:
+        """Files near ``from_path`` that seem to define ``name``: the same folder, and the
+        headers it includes with their sources (``engine.h`` -> ``engine.cpp``)."""
+        needle = name.encode()
+        definition = re.compile(_DEFINITION.replace(b"NAME", re.escape(needle)))
+        found = []
+        for path in self._nearby(from_path):
+            data = self.workspace.read(path)
+            if data is not None and needle in data and definition.search(data):
+                found.append(path)
+        return found
+
+    def _nearby(self, path: str) -> list[str]:
+        def compute(data: bytes) -> list[str]:
+            nearby = dict.fromkeys(self.workspace.neighbours(path, LanguageId.CPP))
+            for stem in _included_stems(data)[:_MAX_INCLUDES]:
+                nearby.update(dict.fromkeys(self.workspace.with_stem(stem, LanguageId.CPP)[:8]))
+            nearby.pop(path, None)
+            return list(nearby)
+
+        return self.workspace.per_file(path, "cpp-nearby", compute) or []
+
+
+def _included_stems(data: bytes) -> list[str]:
+    stems = []
+    for match in _INCLUDE.finditer(data):
+        name = match.group(1).decode("utf-8", "replace").rsplit("/", 1)[-1]
+        stems.append(name.rsplit(".", 1)[0])
+    return list(dict.fromkeys(stems))
+
+
+def _leads_to_reset(facts: FunctionFacts, resetters: set[str]) -> bool:
+    return any(
+        step.kind == "reset" or (step.kind == "call" and step.callee in resetters)
+        for step in facts.steps
+    )
+
+
+def _safe(path: str, data: bytes) -> dict[str, list[FunctionFacts]]:
+    try:
+        return summarize_file(path, data)
+    except Exception:  # a file we cannot summarise contributes nothing
+        return {}
