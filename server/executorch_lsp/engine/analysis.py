@@ -10,7 +10,7 @@ from functools import cache
 
 import tree_sitter as ts
 
-from ..rules import rules_for
+from ..rules import RULES, rules_for
 from ..rules.base import Match, Rule, RuleContext
 from . import grammars
 from .config import Config
@@ -76,6 +76,13 @@ def applicable_rules(
         for rule in rules_for(language)
         if config.is_enabled(rule.code) and rule.applies_to(data, workspace)
     )
+
+
+def prepare_workspace(workspace: Workspace, config: Config) -> None:
+    """Compute what the screen of every file needs from the workspace, once."""
+    for rule in RULES:
+        if rule.workspace_anchor is not None and config.is_enabled(rule.code):
+            rule.workspace_anchor(workspace)
 
 
 def active_rules(

@@ -9,8 +9,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..rules import RULES
-from .analysis import Analysis, RuleFailure, analyze, applicable_rules, merged_query
+from .analysis import (
+    Analysis,
+    RuleFailure,
+    analyze,
+    applicable_rules,
+    merged_query,
+    prepare_workspace,
+)
 from .config import Config
 from .discovery import MAX_FILE_BYTES
 from .document import Document
@@ -110,18 +116,11 @@ def check_files(
     files = list(paths)
     _workspace = workspace
     if workspace is not None:
-        _warm(workspace, config)
+        prepare_workspace(workspace, config)
     try:
         return _check_all(files, config, jobs)
     finally:
         _workspace = None
-
-
-def _warm(workspace: Workspace, config: Config) -> None:
-    """Compute what every file's screen needs once, before the work is split."""
-    for rule in RULES:
-        if rule.workspace_anchor is not None and config.is_enabled(rule.code):
-            rule.workspace_anchor(workspace)
 
 
 def _check_all(files: list[Path], config: Config, jobs: int | None) -> list[FileResult]:

@@ -48,6 +48,10 @@ class Workspace:
         self.generation = 0
         self.truncated = False
 
+    @property
+    def roots(self) -> list[Path]:
+        return list(self._roots)
+
     # -- files ------------------------------------------------------------------------------
     def files(self, language: LanguageId) -> list[str]:
         with self._lock:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -13,9 +15,11 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
+from ..engine.analysis import prepare_workspace
 from ..engine.config import ConfigError
 from ..engine.languages import detect_language_for_editor
-from ..engine.text import PositionEncoding
+from ..engine.text import PositionEncoding, TextBuffer
+from ..engine.workspace import Workspace
 from .convert import SOURCE, to_diagnostic
 from .state import ConfigStore, DocumentStore
 
@@ -80,9 +84,22 @@ class ExecutorchServer(LanguageServer):
             self.call_soon(self.report_config_error, config_error)
         buffer, version = entry.document.buffer, entry.document.version
         return version, [
-            to_diagnostic(uri, buffer, f, self.encoding, version, self.related_information)
+            to_diagnostic(
+                uri,
+                buffer,
+                f,
+                self.encoding,
+                version,
+                self.related_information,
+                buffer_for=self._buffer_for,
+            )
             for f in analysis.findings
         ]
+
+    def _buffer_for(self, path: str) -> TextBuffer | None:
+        """Text of another file, for related information that points into it."""
+        data = self.store.workspace.read(path) if self.store.workspace is not None else None
+        return TextBuffer(data) if data is not None else None
 
     def publish(self, uri: str, version: int | None, diagnostics: list[types.Diagnostic]) -> None:
         if self.pull_diagnostics:
@@ -117,6 +134,20 @@ class ExecutorchServer(LanguageServer):
             return
         for uri, version in list(self.store.latest_version.items()):
             self.schedule_diagnostics(uri, version)
+
+    def refresh_if_changed(self, done: asyncio.Future) -> None:
+        """After a save or close: if other files' findings may have changed, refresh."""
+        if not done.cancelled() and done.exception() is None and done.result():
+            self.refresh_all()
+
+    def warm_workspace(self, workspace: Workspace) -> None:
+        """Index the workspace in the background (analyses do not wait for it: they
+        compute what they need themselves until it is ready)."""
+        config, _ = self.configs.for_path(str(next(iter(workspace.roots), Path.cwd())))
+        thread = threading.Thread(
+            target=prepare_workspace, args=(workspace, config), daemon=True, name="index"
+        )
+        thread.start()
 
     def _client_refreshes(self) -> bool:
         capabilities = self.client_capabilities
@@ -199,6 +230,14 @@ class ExecutorchServer(LanguageServer):
         return getattr(self.protocol, "client_capabilities", None)
 
 
+def _workspace_roots(params: types.InitializeParams) -> list[Path]:
+    if params.workspace_folders:
+        return [Path(uri_to_path(folder.uri)) for folder in params.workspace_folders]
+    if params.root_uri:
+        return [Path(uri_to_path(params.root_uri))]
+    return [Path(params.root_path)] if params.root_path else []
+
+
 def _language_for(uri: str, language_id: str | None):
     return detect_language_for_editor(uri_to_path(uri), language_id)
 
@@ -221,9 +260,14 @@ def create_server() -> ExecutorchServer:
         options = params.initialization_options
         if isinstance(options, dict):
             ls.apply_settings(options.get("settings", options))
+        roots = _workspace_roots(params)
+        if roots:
+            ls.store.workspace = Workspace(roots=roots)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ExecutorchServer, params: types.InitializedParams) -> None:
+        if ls.store.workspace is not None:
+            ls.warm_workspace(ls.store.workspace)
         await ls.fetch_settings()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -269,6 +313,7 @@ def create_server() -> ExecutorchServer:
                 else:
                     entry.document.replace_all(change.text)
             entry.document.version = version
+            ls.store.sync_buffer(uri)
 
         ls.on_worker(apply)
         ls.schedule_diagnostics(uri, version)
@@ -277,11 +322,15 @@ def create_server() -> ExecutorchServer:
     def did_close(ls: ExecutorchServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.store.latest_version.pop(uri, None)
-        ls.on_worker(lambda: ls.store.close(uri))
+        ls.on_worker(lambda: ls.store.close(uri)).add_done_callback(ls.refresh_if_changed)
         ls.publish(uri, None, [])
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ExecutorchServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = uri_to_path(params.text_document.uri)
+        ls.on_worker(lambda: ls.store.check_dependents(path)).add_done_callback(
+            ls.refresh_if_changed
+        )
         if uri_to_path(params.text_document.uri).endswith(
             (".executorch-lsp.toml", "pyproject.toml")
         ):

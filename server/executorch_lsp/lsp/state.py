@@ -18,6 +18,8 @@ from ..engine.analysis import Analysis, analyze
 from ..engine.config import Config, ConfigError, find_config_file, load_file
 from ..engine.document import Document
 from ..engine.languages import LanguageId
+from ..engine.workspace import Workspace
+from ..rules import workspace_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,7 @@ class OpenDocument:
     analysis: Analysis | None = None
     analyzed_version: int | None = None
     analyzed_generation: int = -1
+    analyzed_epoch: int = -1
 
 
 class ConfigStore:
@@ -72,12 +75,41 @@ class DocumentStore:
         self.documents: dict[str, OpenDocument] = {}  # touched on the worker thread only
         self.latest_version: dict[str, int | None] = {}  # written on the event loop thread
         self.last_analysis_seconds = 0.0
+        self.workspace: Workspace | None = None
+        # Bumped when a file changes what other files' analyses may depend on.
+        self.epoch = 0
+        self._fingerprints: dict[str, object] = {}
 
     def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
-        self.documents[uri] = OpenDocument(uri, Document.from_text(path, language, text, version))
+        document = Document.from_text(path, language, text, version)
+        self.documents[uri] = OpenDocument(uri, document)
+        self.sync_buffer(uri)
+        if self.workspace is not None and path not in self._fingerprints:
+            self._fingerprints[path] = workspace_fingerprint(self.workspace, path)
+
+    def sync_buffer(self, uri: str) -> None:
+        """Let the workspace see the editor's text of ``uri`` instead of the disk's."""
+        entry = self.documents.get(uri)
+        if entry is not None and self.workspace is not None:
+            self.workspace.set_buffer(entry.document.path, entry.document.data)
 
     def close(self, uri: str) -> None:
-        self.documents.pop(uri, None)
+        entry = self.documents.pop(uri, None)
+        if entry is not None and self.workspace is not None:
+            self.workspace.drop_buffer(entry.document.path)
+            self.check_dependents(entry.document.path)
+
+    def check_dependents(self, path: str) -> bool:
+        """After ``path`` was saved or closed: did it change what other files depend on?
+        Then every open document is analysed again."""
+        if self.workspace is None:
+            return False
+        fingerprint = workspace_fingerprint(self.workspace, path)
+        changed = self._fingerprints.get(path, fingerprint) != fingerprint
+        self._fingerprints[path] = fingerprint
+        if changed:
+            self.epoch += 1
+        return changed
 
     def get(self, uri: str) -> OpenDocument | None:
         return self.documents.get(uri)
@@ -92,13 +124,16 @@ class DocumentStore:
             entry.analysis is None
             or entry.analyzed_version != entry.document.version
             or entry.analyzed_generation != self.configs.generation
+            or entry.analyzed_epoch != self.epoch
         ):
             started = time.perf_counter()
+            previous = entry.analysis if entry.analyzed_epoch == self.epoch else None
             entry.analysis = (
-                analyze(entry.document, config, previous=entry.analysis)
+                analyze(entry.document, config, previous=previous, workspace=self.workspace)
                 if self.configs.enabled
                 else Analysis()
             )
+            entry.analyzed_epoch = self.epoch
             self.last_analysis_seconds = time.perf_counter() - started
             entry.analyzed_version = entry.document.version
             entry.analyzed_generation = self.configs.generation

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from ..engine.languages import LanguageId
+from ..engine.workspace import Workspace
 from .base import Rule
 from .cmake import et201_build_type_not_release
 from .cpp import (
@@ -62,6 +63,16 @@ def rule_by_code(code: str) -> Rule | None:
 
 def rule_by_name(name: str) -> Rule | None:
     return next((rule for rule in RULES if rule.name == name), None)
+
+
+def workspace_fingerprint(workspace: Workspace, path: str) -> tuple:
+    """What other files' findings may depend on in ``path`` (compared before and after a
+    save: when it differs, analyses of other files are stale)."""
+    return tuple(
+        rule.workspace_fingerprint(workspace, path)
+        for rule in RULES
+        if rule.workspace_fingerprint is not None
+    )
 
 
 @cache

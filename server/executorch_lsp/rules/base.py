@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -115,6 +115,8 @@ class Rule:
     # With a workspace, a file also applies when this pattern (which depends on the
     # other files, e.g. names of functions defined elsewhere) occurs in it.
     workspace_anchor: WorkspaceAnchor | None = None
+    # What other files' findings of this rule may depend on in one file of the workspace.
+    workspace_fingerprint: Callable[[Workspace, str], Hashable] | None = None
 
     @property
     def docs_url(self) -> str:

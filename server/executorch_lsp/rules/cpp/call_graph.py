@@ -19,7 +19,7 @@ import tree_sitter as ts
 
 from ...engine import grammars
 from ...engine.document import Document
-from ...engine.languages import LanguageId
+from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from .file_model import FileModel, Unit, _class_words
 from .flow import Event, OrderWalker
@@ -336,6 +336,19 @@ def _included_stems(data: bytes) -> list[str]:
         name = match.group(1).decode("utf-8", "replace").rsplit("/", 1)[-1]
         stems.append(name.rsplit(".", 1)[0])
     return list(dict.fromkeys(stems))
+
+
+def fingerprint(workspace: Workspace, path: str) -> tuple:
+    """The call summaries of ``path`` without positions (which move with every edit)."""
+    if detect_language(path) is not LanguageId.CPP:
+        return ()
+    facts = CallGraph(workspace).facts(path) or {}
+    return tuple(
+        (name, f.class_name, tuple((s.kind, s.callee, s.scope) for s in f.steps))
+        for name, definitions in sorted(facts.items())
+        for f in definitions
+        if f.steps
+    )
 
 
 def _leads_to_reset(facts: FunctionFacts, resetters: set[str]) -> bool:

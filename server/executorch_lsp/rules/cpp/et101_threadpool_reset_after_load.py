@@ -17,6 +17,7 @@ from .call_graph import (
     call_target,
     classify_local,
     enclosing_class,
+    fingerprint,
 )
 from .et101_docs import DOCS, HOVER_TEXT
 from .file_model import FileModel, Unit, call_of_name
@@ -210,4 +211,5 @@ RULE = Rule(
     anchors=(RESET_METHOD.encode(),),
     hover=hover,
     workspace_anchor=lambda workspace: CallGraph(workspace).resetter_call_pattern(),
+    workspace_fingerprint=fingerprint,
 )
