@@ -54,7 +54,9 @@ def check(workspace: Workspace, root: Path, name: str):
     path = str((root / name).resolve())
     data = workspace.read(path)
     document = Document(path, LanguageId.CPP, data)
-    return [f for f in analyze(document, Config(), workspace=workspace).findings if f.code == "ET101"]
+    return [
+        f for f in analyze(document, Config(), workspace=workspace).findings if f.code == "ET101"
+    ]
 
 
 def project(tmp_path: Path, **overrides: str) -> Workspace:
@@ -73,7 +75,10 @@ def test_load_in_one_file_and_reset_in_another(tmp_path: Path) -> None:
     (finding,) = check(workspace, tmp_path, "main.cpp")
     assert "set_threads()" in finding.message and "Engine::init()" in finding.message
     remote = {(Path(r.path).name, r.message.split(" (")[0]) for r in finding.related if r.path}
-    assert remote == {("engine.cpp", "model loaded here"), ("threads.cpp", "thread pool reset here")}
+    assert remote == {
+        ("engine.cpp", "model loaded here"),
+        ("threads.cpp", "thread pool reset here"),
+    }
     engine = (tmp_path / "engine.cpp").read_text()
     (load,) = [r for r in finding.related if r.path and r.path.endswith("engine.cpp")]
     assert engine.encode()[load.span.start : load.span.end].startswith(b"module_->load_method")
@@ -85,7 +90,10 @@ def test_without_a_workspace_the_file_alone_has_no_finding(tmp_path: Path) -> No
 
 
 def test_reset_before_the_load_is_fine(tmp_path: Path) -> None:
-    main = MAIN_CPP.replace('  engine.init("model.pte");\n  set_threads(4);\n', '  set_threads(4);\n  engine.init("model.pte");\n')
+    main = MAIN_CPP.replace(
+        '  engine.init("model.pte");\n  set_threads(4);\n',
+        '  set_threads(4);\n  engine.init("model.pte");\n',
+    )
     workspace = project(tmp_path, **{"main.cpp": main})
     assert check(workspace, tmp_path, "main.cpp") == []
 
