@@ -169,3 +169,31 @@ def test_an_open_buffer_replaces_the_file_on_disk(tmp_path: Path) -> None:
     assert check(workspace, tmp_path, "main.cpp") == []
     workspace.drop_buffer(threads)
     assert len(check(workspace, tmp_path, "main.cpp")) == 1
+
+
+def test_member_declared_only_in_the_header_is_an_executorch_module(tmp_path: Path) -> None:
+    engine = """#include "engine.h"
+void Engine::init(const char* path) {
+  (void)module_->load_method("forward");
+  set_threads(4);
+}
+"""
+    workspace = project(tmp_path, **{"engine.cpp": engine, "main.cpp": "int main() {}\n"})
+    (finding,) = check(workspace, tmp_path, "engine.cpp")
+    assert "module_->load_method" in finding.message
+
+
+def test_header_members_make_other_rules_see_executorch_calls(tmp_path: Path) -> None:
+    engine = """#include "engine.h"
+using executorch::extension::Module;
+void Engine::init(const char* path) {
+  module_->load_method("forward");
+}
+"""
+    workspace = project(tmp_path, **{"engine.cpp": engine})
+    path = str((tmp_path / "engine.cpp").resolve())
+    document = Document(path, LanguageId.CPP, workspace.read(path))
+    codes = [f.code for f in analyze(document, Config(), workspace=workspace).findings]
+    assert codes == ["ET103"]
+    alone = Document(path, LanguageId.CPP, workspace.read(path))
+    assert [f.code for f in analyze(alone, Config()).findings] == []

@@ -21,9 +21,10 @@ from ...engine import grammars
 from ...engine.document import Document
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
-from .file_model import FileModel, Unit, _class_words
+from .file_model import FieldLookup, FileModel, Unit, _class_words
 from .flow import Event, OrderWalker
 from .guards import is_guarded
+from .headers import header_fields, included_stems
 from .model_loads import is_direct_load, is_member_load
 from .syntax import member_call, path_parts, text
 
@@ -33,8 +34,6 @@ _MAX_STEPS = 64
 _MAX_DEPTH = 8
 _MAX_ROUNDS = 4
 _MAX_DEFINITION_FILES = 8
-_MAX_INCLUDES = 64
-_INCLUDE = re.compile(rb'(?m)^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]')
 # A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``).
 _DEFINITION = rb"(?<![\w.>])NAME\s*\([^;{}]*\)[^;{}()]*\{"
 # Never called by the program itself, so never a helper that resets or loads.
@@ -127,10 +126,12 @@ def enclosing_class(model: FileModel, unit: Unit) -> str | None:
     return unit.class_name if unit is not None else None
 
 
-def summarize_file(path: str, data: bytes) -> dict[str, list[FunctionFacts]]:
+def summarize_file(
+    path: str, data: bytes, fields: FieldLookup | None = None
+) -> dict[str, list[FunctionFacts]]:
     """Per function name, the facts of each definition in the file."""
     document = Document(path, LanguageId.CPP, data)
-    model = FileModel(document.tree.root_node, data)
+    model = FileModel(document.tree.root_node, data, fields)
     query = grammars.compile_query(LanguageId.CPP, "cpp/function_definitions.scm")
     summarizer = _FileSummarizer(path, model)
     facts: dict[str, list[FunctionFacts]] = {}
@@ -208,7 +209,10 @@ class CallGraph:
         self.workspace = workspace
 
     def facts(self, path: str) -> dict[str, list[FunctionFacts]]:
-        return self.workspace.per_file(path, "cpp-call-graph", lambda data: _safe(path, data))
+        fields = header_fields(self.workspace, path)
+        return self.workspace.per_file(
+            path, "cpp-call-graph", lambda data: _safe(path, data, fields)
+        )
 
     def resetters(self) -> frozenset[str]:
         """Names of functions that reset the thread pool, directly or through others."""
@@ -322,20 +326,12 @@ class CallGraph:
     def _nearby(self, path: str) -> list[str]:
         def compute(data: bytes) -> list[str]:
             nearby = dict.fromkeys(self.workspace.neighbours(path, LanguageId.CPP))
-            for stem in _included_stems(data)[:_MAX_INCLUDES]:
+            for stem in included_stems(data):
                 nearby.update(dict.fromkeys(self.workspace.with_stem(stem, LanguageId.CPP)[:8]))
             nearby.pop(path, None)
             return list(nearby)
 
         return self.workspace.per_file(path, "cpp-nearby", compute) or []
-
-
-def _included_stems(data: bytes) -> list[str]:
-    stems = []
-    for match in _INCLUDE.finditer(data):
-        name = match.group(1).decode("utf-8", "replace").rsplit("/", 1)[-1]
-        stems.append(name.rsplit(".", 1)[0])
-    return list(dict.fromkeys(stems))
 
 
 def fingerprint(workspace: Workspace, path: str) -> tuple:
@@ -358,8 +354,8 @@ def _leads_to_reset(facts: FunctionFacts, resetters: set[str]) -> bool:
     )
 
 
-def _safe(path: str, data: bytes) -> dict[str, list[FunctionFacts]]:
+def _safe(path: str, data: bytes, fields: FieldLookup) -> dict[str, list[FunctionFacts]]:
     try:
-        return summarize_file(path, data)
+        return summarize_file(path, data, fields)
     except Exception:  # a file we cannot summarise contributes nothing
         return {}

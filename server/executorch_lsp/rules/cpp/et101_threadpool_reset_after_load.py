@@ -22,6 +22,7 @@ from .call_graph import (
 from .et101_docs import DOCS, HOVER_TEXT
 from .file_model import FileModel, Unit, call_of_name
 from .flow import Event, OrderWalker
+from .headers import model_for
 from .reorder import move_before
 from .syntax import text
 
@@ -129,7 +130,7 @@ def _describe_call(node: ts.Node, data: bytes) -> str:
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     graph = CallGraph(context.workspace) if context.workspace is not None else None
-    model = FileModel(document.tree.root_node, document.data)
+    model = model_for(context)
     analysis = _Analysis(model, document.path, graph)
     for unit in analysis.units_that_may_reset():
         walker = OrderWalker(lambda call, unit=unit: analysis.classify(unit, call))

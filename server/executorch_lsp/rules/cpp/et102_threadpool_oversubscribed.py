@@ -12,6 +12,7 @@ from ..base import Rule, RuleContext, RuleDocs, Source
 from .error_values import integer_cast_inner
 from .et101_threadpool_reset_after_load import RESET_METHOD
 from .file_model import FileModel
+from .headers import model_for
 from .syntax import callee_parts, descendants, text
 
 ALL_CORES = frozenset(
@@ -61,9 +62,7 @@ def _only_assignments(model: FileModel, name: str, body: ts.Node) -> list[ts.Nod
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
-    document = context.document
-    data = document.data
-    model = FileModel(document.tree.root_node, data)
+    model = model_for(context)
     ranges = context.ranges()
     for call in model.method_calls(RESET_METHOD):
         if not any(start <= call.start_byte < end for start, end in ranges):

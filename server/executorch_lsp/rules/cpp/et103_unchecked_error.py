@@ -12,6 +12,7 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et103_docs import DOCS
 from .file_model import FileModel, call_of_name
+from .headers import model_for
 from .returns import RETURNS_ERROR, RETURNS_RESULT, returned_kind, returns_error_or_result
 from .syntax import text
 
@@ -26,7 +27,7 @@ STATEMENT_CALL = re.compile(
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     data = document.data
-    model = FileModel(document.tree.root_node, data)
+    model = model_for(context)
     for start, end in context.ranges():
         for match in STATEMENT_CALL.finditer(data, start, end):
             node = model.node_at(_name_offset(data, match))

@@ -13,6 +13,7 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et104_docs import DOCS
 from .file_model import FileModel, call_of_name
+from .headers import model_for
 from .returns import RETURNS_RESULT, returned_kind, returns_error_or_result
 from .syntax import declarator_name, path_parts, text
 
@@ -56,7 +57,7 @@ class _ResultVariable:
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     data = document.data
-    model = FileModel(document.tree.root_node, data)
+    model = model_for(context)
     unqualified_ok = _unqualified_result_is_executorch(data)
     seen: set[int] = set()
     for start, end in context.ranges():

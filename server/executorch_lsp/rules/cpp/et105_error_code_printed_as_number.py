@@ -14,6 +14,7 @@ from .error_values import integer_cast_inner, is_error_value
 from .et105_docs import DOCS
 from .file_model import FileModel
 from .format_strings import Conversion, format_conversions
+from .headers import model_for
 
 _SIGNED = ("int", "long", "short", "signed", "int32_t", "int64_t", "std::int32_t", "std::int64_t")
 # Files without any decimal conversion, to_string or stream cast are never parsed for ET105.
@@ -41,7 +42,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     data = document.data
     root = document.tree.root_node
-    model = FileModel(root, data)
+    model = model_for(context)
     seen: set[int] = set()
     for start, end in context.ranges():
         for match in DECIMAL_PRINT.finditer(data, start, end):

@@ -10,6 +10,7 @@ anchors a rule looks at, not the size of the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -90,10 +91,17 @@ class Variable:
     is_function: bool = False  # a function declaration (``void f(int);``), not a variable
 
 
+FieldLookup = Callable[[str], dict[str, TypeInfo]]
+
+
 class FileModel:
-    def __init__(self, root: ts.Node, data: bytes) -> None:
+    def __init__(
+        self, root: ts.Node, data: bytes, header_fields: FieldLookup | None = None
+    ) -> None:
         self.root = root
         self.data = data
+        # Fields of classes defined in other files (the headers this file includes).
+        self.header_fields = header_fields
         self._declarations = grammars.compile_query(LanguageId.CPP, "cpp/declarations.scm")
         self._units: dict[int, Unit] = {}
         self._scope_variables: dict[int, dict[str, list[Variable]]] = {}
@@ -309,7 +317,10 @@ class FileModel:
         class_name = self._class_of(unit)
         if class_name and name in self.fields_of(class_name):
             return self.fields_of(class_name)[name]
-        return self.member_hint(name)
+        hint = self.member_hint(name)
+        if hint is None and class_name and self.header_fields is not None:
+            return self.header_fields(class_name).get(name)
+        return hint
 
     # -- calls -----------------------------------------------------------------------------
     def resolve_call(self, call: ts.Node, unit: Unit | None) -> Unit | None:
