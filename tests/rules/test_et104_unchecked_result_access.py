@@ -46,6 +46,12 @@ void run(std::unique_ptr<Module>& module) {
   auto tensor = module->forward(inputs).get()[0].toTensor();  // <- ET104
 }
 """,
+    "index_not_bounded": """
+void name(Result<Program>& program, size_t wanted) {
+  ET_CHECK(program.ok());
+  use(program->get_method_name(wanted).get());  // <- ET104
+}
+""",
     "member_module": """
 class Engine {
   Module module_;
@@ -139,6 +145,14 @@ void run(Module& module) {
   {
     MethodMeta* meta = other();
     use(meta->num_inputs());
+  }
+}
+""",
+    "index_bounded_by_the_loop": """
+void names(Result<Program>& program) {
+  ET_CHECK(program.ok());
+  for (size_t index = 0; index < program->num_methods(); ++index) {
+    use(program->get_method_name(index).get());
   }
 }
 """,

@@ -35,6 +35,8 @@ _FOREIGN_RESULT = re.compile(
 _EXECUTORCH_TYPES = re.compile(
     r"\b(?:Method|Program|MethodMeta|EValue|BufferCleanup|FileDataLoader|MmapDataLoader)\b"
 )
+# Accessors that fail only for an index out of range.
+_BOUNDED_ACCESSORS = frozenset({"get_method_name"})
 _SCOPE_TYPES = frozenset(
     {
         "compound_statement",
@@ -88,7 +90,8 @@ def _check_call(
         return
     access = _access_of(call, model.data)
     if access is not None:
-        yield _temporary_finding(context, model, call, access)
+        if not _indexed_by_its_loop(call, model.data):
+            yield _temporary_finding(context, model, call, access)
         return
     declarator = _unwrapped(call).parent
     if declarator is None or declarator.type != "init_declarator":
@@ -105,6 +108,24 @@ def _check_call(
         yield from _check_variable(
             context, model, _ResultVariable(name, declaration, _scope_end(declaration))
         )
+
+
+def _indexed_by_its_loop(call: ts.Node, data: bytes) -> bool:
+    """``program->get_method_name(i)`` inside ``for (i = 0; i < count; ...)``: it fails
+    only for an index out of range, which the loop rules out."""
+    function = call.child_by_field_name("function")
+    field = function.child_by_field_name("field") if function is not None else None
+    if text(field, data) not in _BOUNDED_ACCESSORS:
+        return False
+    arguments = call.child_by_field_name("arguments").named_children
+    if len(arguments) != 1 or arguments[0].type != "identifier":
+        return False
+    index = text(arguments[0], data)
+    loop = call.parent
+    while loop is not None and loop.type != "for_statement":
+        loop = loop.parent
+    condition = text(loop.child_by_field_name("condition"), data) if loop is not None else ""
+    return re.match(rf"\s*{re.escape(index)}\s*<", condition) is not None
 
 
 def _unwrapped(node: ts.Node) -> ts.Node:
