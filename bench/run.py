@@ -158,11 +158,16 @@ class BenchClient(LanguageClient):
         return future
 
 
-async def start_server() -> tuple[BenchClient, float]:
+async def start_server(root: Path | None = None) -> tuple[BenchClient, float]:
     client = BenchClient()
     started = time.perf_counter()
     await client.start_io(sys.executable, "-m", "executorch_lsp", "serve")
-    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    await client.initialize_async(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=root.as_uri() if root is not None else None,
+        )
+    )
     client.initialized(types.InitializedParams())
     return client, time.perf_counter() - started
 
@@ -268,6 +273,95 @@ async def bench_lsp(corpus: Path, reps: int) -> None:
     print(f"hover (5k-line document)    {percentiles(samples)}")
     await stop_server(client)
     await bench_memory(corpus)
+    bench_index(corpus)
+    await bench_cross_file(corpus, reps)
+
+
+CROSS_FILE = {
+    "engine.cpp": (
+        "#include <executorch/extension/module/module.h>\n"
+        "class Engine { public: void init(); "
+        "std::unique_ptr<executorch::extension::Module> module_; };\n"
+        'void Engine::init() {\n  module_ = std::make_unique<executorch::extension::Module>("m");\n'
+        '  (void)module_->load_method("forward");\n}\n'
+    ),
+    "threads.cpp": (
+        "void set_threads(int n) {\n"
+        "  ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(n);\n"
+        "}\n"
+    ),
+    "main.cpp": (
+        "void set_threads(int n);\nint main() {\n  Engine engine;\n  engine.init();\n"
+        "  set_threads(4);\n}\n"
+    ),
+}
+
+
+def bench_index(corpus: Path) -> None:
+    """Building what the cross-file rules need, in-process, over the whole tree."""
+    import tracemalloc
+
+    from executorch_lsp.engine.analysis import prepare_workspace
+    from executorch_lsp.engine.config import Config
+    from executorch_lsp.engine.workspace import Workspace
+
+    def build() -> tuple[int, float, float]:
+        started = time.perf_counter()
+        workspace = Workspace(roots=[corpus])
+        files = len(workspace.files(LanguageId.CPP))
+        listed = time.perf_counter() - started
+        prepare_workspace(workspace, Config())
+        return files, listed, time.perf_counter() - started
+
+    files, listed, elapsed = build()
+    tracemalloc.start()
+    build()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"workspace index: {files} C++ files listed in {ms(listed).strip()} ms, thread-pool call "
+        f"graph ready in {ms(elapsed).strip()} ms, peak Python memory {peak / 2**20:.0f} MiB"
+    )
+
+
+async def bench_cross_file(corpus: Path, reps: int) -> None:
+    """A callee's summary changes (its reset is commented out and back, then saved):
+    how long until the caller's diagnostics are republished, in a server indexing the tree.
+    The three files are editor buffers inside the tree (nothing is written to it)."""
+    folder = corpus / "executorch_lsp_bench"
+    uris = {name: (folder / name).as_uri() for name in CROSS_FILE}
+    started = time.perf_counter()
+    client, _ = await start_server(corpus)
+    for name in ("engine.cpp", "threads.cpp", "main.cpp"):
+        await open_and_wait(client, uris[name], CROSS_FILE[name])
+    first = time.perf_counter() - started
+    print(f"root=ExecuTorch tree: start -> first cross-file diagnostics {ms(first).strip()} ms")
+    line = CROSS_FILE["threads.cpp"].split("\n")[1]
+    column = len(line) - len(line.lstrip())
+    samples = []
+    for version in range(2, 2 * reps + 2):
+        commenting = version % 2 == 0
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                types.Position(1, column), types.Position(1, column if commenting else column + 3)
+            ),
+            text="// " if commenting else "",
+        )
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uris["threads.cpp"], version=version),
+                [change],
+            )
+        )
+        future = client.expect(uris["main.cpp"], 1)
+        begun = time.perf_counter()
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uris["threads.cpp"]))
+        )
+        samples.append(await asyncio.wait_for(future, 120) - begun)
+    print(f"didSave of a callee -> caller republished  {percentiles(samples)}")
+    print(f"RSS with the tree indexed: {rss_mib(client._server.pid):.0f} MiB")
+    await stop_server(client)
 
 
 def rss_mib(pid: int) -> float:
@@ -298,13 +392,16 @@ async def bench_memory(corpus: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="an ExecuTorch source tree")
-    parser.add_argument("--only", choices=("cli", "lsp"))
+    parser.add_argument("--only", choices=("cli", "lsp", "workspace"))
     parser.add_argument("--reps", type=int, default=15)
     args = parser.parse_args()
     if args.only in (None, "cli"):
         bench_cli(args.corpus, max(3, args.reps // 5))
     if args.only in (None, "lsp"):
         asyncio.run(bench_lsp(args.corpus, args.reps))
+    if args.only == "workspace":
+        bench_index(args.corpus)
+        asyncio.run(bench_cross_file(args.corpus, args.reps))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import re
 
 import tree_sitter as ts
 
+from ...engine import grammars
 from ...engine.document import Document
 from ...engine.languages import LanguageId
 from ...engine.workspace import Workspace
@@ -20,9 +21,6 @@ _INCLUDE = re.compile(rb'(?m)^[ \t]*#[ \t]*include[ \t]*["<]([^">\n]+)[">]')
 # Only headers that may declare an ExecuTorch member are parsed.
 _EXECUTORCH_TYPES = (b"Module", b"Program", b"Method", b"Runner")
 _MAX_INCLUDES = 64
-_CLASSES = "(class_specifier name: (_) @name body: (field_declaration_list)) @class\n" + (
-    "(struct_specifier name: (_) @name body: (field_declaration_list)) @class"
-)
 
 
 def model_for(context: RuleContext) -> FileModel:
@@ -74,7 +72,7 @@ def classes_in(workspace: Workspace, path: str) -> dict[str, dict[str, TypeInfo]
             return {}
         document = Document(path, LanguageId.CPP, data)
         model = FileModel(document.tree.root_node, data)
-        query = ts.Query(document.tree.language, _CLASSES)
+        query = grammars.compile_query(LanguageId.CPP, "cpp/classes.scm")
         classes: dict[str, dict[str, TypeInfo]] = {}
         for _, captures in ts.QueryCursor(query).matches(document.tree.root_node):
             for name_node in captures.get("name", []):
