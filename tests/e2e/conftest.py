@@ -14,8 +14,25 @@ SERVER = [sys.executable, "-m", "executorch_lsp", "serve", "--stdio"]
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def client(lsp_client: LanguageClient):
+    record_publications(lsp_client)
     yield lsp_client
     await asyncio.wait_for(lsp_client.shutdown_session(), timeout=15)
+
+
+def record_publications(client: LanguageClient) -> None:
+    """Keep every publishDiagnostics in arrival order. Waiting for "the next
+    notification" loses those that arrive back to back; a log loses none."""
+    client.published = []
+    client.consumed = {}
+    protocol = client.protocol
+    handle = protocol._handle_notification
+
+    def recording(method_name, params):
+        if method_name == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            client.published.append(params)
+        return handle(method_name, params)
+
+    protocol._handle_notification = recording
 
 
 def capabilities(
@@ -71,9 +88,18 @@ def open_document(client: LanguageClient, uri: str, text: str, language_id: str 
     )
 
 
-async def diagnostics_for(client: LanguageClient, uri: str, version: int | None = None):
-    """Wait for a publishDiagnostics for ``uri`` (and ``version``) and return its items."""
+async def diagnostics_for(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 30.0
+):
+    """The next publishDiagnostics for ``uri`` (and ``version``) not yet returned."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     while True:
-        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        if params.uri == uri and (version is None or params.version == version):
-            return params.diagnostics
+        start = client.consumed.get(uri, 0)
+        for index in range(start, len(client.published)):
+            params = client.published[index]
+            if params.uri == uri and (version is None or params.version == version):
+                client.consumed[uri] = index + 1
+                return params.diagnostics
+        assert loop.time() < deadline, f"no diagnostics for {uri} (version {version})"
+        await asyncio.sleep(0.01)

@@ -71,7 +71,9 @@ class ExecutorchServer(LanguageServer):
     # -- running work on the document thread -------------------------------------------
     def on_worker(self, job: Callable[[], Any]) -> asyncio.Future:
         self.event_loop = asyncio.get_running_loop()
-        return self.event_loop.run_in_executor(self.store.worker, job)
+        future = self.event_loop.run_in_executor(self.store.worker, job)
+        future.add_done_callback(_log_failure)
+        return future
 
     # -- diagnostics -------------------------------------------------------------------
     def diagnostics_for(self, uri: str) -> tuple[int | None, list[types.Diagnostic]] | None:
@@ -228,6 +230,11 @@ class ExecutorchServer(LanguageServer):
     @property
     def client_capabilities(self) -> types.ClientCapabilities | None:
         return getattr(self.protocol, "client_capabilities", None)
+
+
+def _log_failure(done: asyncio.Future) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("a job on the document thread failed", exc_info=done.exception())
 
 
 def _workspace_roots(params: types.InitializeParams) -> list[Path]:
