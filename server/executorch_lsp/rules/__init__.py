@@ -14,6 +14,7 @@ from .cpp import (
     et103_unchecked_error,
     et105_error_code_printed_as_number,
     et106_log_hook_signature,
+    et107_deprecated_api,
 )
 from .meta import et900_unused_suppression
 
@@ -23,6 +24,7 @@ RULES: tuple[Rule, ...] = (
     et103_unchecked_error.RULE,
     et105_error_code_printed_as_number.RULE,
     et106_log_hook_signature.RULE,
+    et107_deprecated_api.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )
@@ -37,6 +39,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET104": "unchecked-result-access",
     "ET105": "error-code-printed-as-number",
     "ET106": "log-hook-signature",
+    "ET107": "deprecated-api",
     "ET201": "build-type-not-release",
     "ET202": "backend-not-whole-archived",
     "ET203": "duplicate-operator-library",
