@@ -15,6 +15,7 @@ from .cpp import (
     et105_error_code_printed_as_number,
     et106_log_hook_signature,
     et107_deprecated_api,
+    et108_mlock_load_mode,
 )
 from .meta import et900_unused_suppression
 
@@ -25,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     et105_error_code_printed_as_number.RULE,
     et106_log_hook_signature.RULE,
     et107_deprecated_api.RULE,
+    et108_mlock_load_mode.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )
@@ -40,6 +42,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET105": "error-code-printed-as-number",
     "ET106": "log-hook-signature",
     "ET107": "deprecated-api",
+    "ET108": "mlock-load-mode",
     "ET201": "build-type-not-release",
     "ET202": "backend-not-whole-archived",
     "ET203": "duplicate-operator-library",
