@@ -16,6 +16,7 @@ from .cpp import (
     et106_log_hook_signature,
     et107_deprecated_api,
     et108_mlock_load_mode,
+    et109_et_unwrap_not_portable,
 )
 from .meta import et900_unused_suppression
 
@@ -27,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     et106_log_hook_signature.RULE,
     et107_deprecated_api.RULE,
     et108_mlock_load_mode.RULE,
+    et109_et_unwrap_not_portable.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )
@@ -43,6 +45,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET106": "log-hook-signature",
     "ET107": "deprecated-api",
     "ET108": "mlock-load-mode",
+    "ET109": "et-unwrap-not-portable",
     "ET201": "build-type-not-release",
     "ET202": "backend-not-whole-archived",
     "ET203": "duplicate-operator-library",
