@@ -198,6 +198,14 @@ class OpTest : public torch::executor::testing::UnaryUfuncTest {
   torch::executor::testing::SupportedFeatures* features();
 };
 """,
+    "unqualified_names_through_a_directive": """
+using namespace torch::executor;
+Result<Program> open(DataLoader* loader) {
+  Error status = Error::Ok;
+  Module module(path);
+  return Program::load(loader);
+}
+""",
     "alias_definitions_inside_namespace_torch": """
 namespace torch {
 namespace util {

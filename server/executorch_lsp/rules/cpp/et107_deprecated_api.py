@@ -297,7 +297,8 @@ RULE = Rule(
     fixable=True,
     docs=DOCS,
     check=check,
-    incremental=True,
+    # Not incremental: whether member and static calls count depends on the whole file
+    # mentioning ExecuTorch, which an edit in another function can change.
     anchors=(
         b"torch::execut",
         b"exec_aten::",
