@@ -60,18 +60,69 @@ def _summary(document: Document, analysis) -> list[tuple]:
     return [(f.code, f.span.start, f.span.end, f.message, f.fix) for f in analysis.findings]
 
 
+# Deprecated APIs (ET107), strict mlock (ET108) and ET_UNWRAP on Windows (ET109).
+MIGRATION_SOURCE = """#include <executorch/extension/module/module.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
+using torch::executor::Error;
+
+Result<size_t> names(Module& module) {
+  auto found = ET_UNWRAP(module.method_names());
+  return found.size();
+}
+
+void open(const std::string& path, EventTracer* tracer) {
+  Module module(path, Module::LoadMode::MmapUseMlock);
+  (void)module.load_method("forward", tracer);
+  auto method = module.method("forward");
+}
+
+class Holder {
+  Holder(const std::string& path) : module_(path, Module::LoadMode::MmapUseMlock) {}
+  Module module_;
+};
+"""
+MIGRATION_PIECES = [
+    "x",
+    " ",
+    "\n",
+    ";",
+    "{",
+    "}",
+    "// ",
+    "",
+    "torch::executor::",
+    "IgnoreErrors",
+    "ET_UNWRAP(",
+    "executorch",
+    "_WIN32",
+    "nullptr, ",
+    "Module m;",
+]
+
+
 @pytest.mark.parametrize("seed", range(25))
 def test_incremental_matches_fresh_analysis(seed: int) -> None:
+    _random_edits(SOURCE, PIECES, seed)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_incremental_matches_fresh_analysis_for_migration_rules(seed: int) -> None:
+    _random_edits(MIGRATION_SOURCE, MIGRATION_PIECES, seed)
+
+
+def _random_edits(source: str, pieces: list[str], seed: int) -> None:
     rng = random.Random(seed)
     config = Config()
-    document = Document.from_text("/tmp/x.cpp", LanguageId.CPP, SOURCE)
+    document = Document.from_text("/tmp/x.cpp", LanguageId.CPP, source)
     previous = analyze(document, config)
-    text = SOURCE
+    text = source
     for _ in range(25):
         buffer = TextBuffer.from_text(text)
         start = rng.randrange(len(text) + 1)
         end = min(len(text), start + rng.choice([0, 0, 1, 3]))
-        new = rng.choice(PIECES)
+        new = rng.choice(pieces)
         document.edit(
             buffer.position_at(len(text[:start].encode()), PositionEncoding.UTF16),
             buffer.position_at(len(text[:end].encode()), PositionEncoding.UTF16),

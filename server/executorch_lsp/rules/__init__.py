@@ -16,6 +16,9 @@ from .cpp import (
     et104_unchecked_result_access,
     et105_error_code_printed_as_number,
     et106_log_hook_signature,
+    et107_deprecated_api,
+    et108_mlock_load_mode,
+    et109_et_unwrap_not_portable,
 )
 from .meta import et900_unused_suppression
 
@@ -26,6 +29,9 @@ RULES: tuple[Rule, ...] = (
     et104_unchecked_result_access.RULE,
     et105_error_code_printed_as_number.RULE,
     et106_log_hook_signature.RULE,
+    et107_deprecated_api.RULE,
+    et108_mlock_load_mode.RULE,
+    et109_et_unwrap_not_portable.RULE,
     et201_build_type_not_release.RULE,
     et900_unused_suppression.RULE,
 )
@@ -40,6 +46,9 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET104": "unchecked-result-access",
     "ET105": "error-code-printed-as-number",
     "ET106": "log-hook-signature",
+    "ET107": "deprecated-api",
+    "ET108": "mlock-load-mode",
+    "ET109": "et-unwrap-not-portable",
     "ET201": "build-type-not-release",
     "ET202": "backend-not-whole-archived",
     "ET203": "duplicate-operator-library",
