@@ -19,6 +19,7 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et107_docs import DOCS
 from .file_model import FileModel, call_of_name
+from .headers import model_for
 from .legacy_names import ALIAS_NAMESPACES, replacement
 from .model_loads import Entity, TypeInfo
 from .syntax import member_call, path_parts, text
@@ -98,7 +99,7 @@ _META_TYPE = re.compile(r"\bMethodMeta\b|method_meta$")
 
 def check(context: RuleContext) -> Iterator[Finding]:
     data = context.document.data
-    model = FileModel(context.document.tree.root_node, data)
+    model = model_for(context)
     executorch_file = _EXECUTORCH_FILE.search(data) is not None
     for start, end in context.ranges():
         for match in CANDIDATES.finditer(data, start, end):

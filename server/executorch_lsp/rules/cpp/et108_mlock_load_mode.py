@@ -21,6 +21,7 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et108_docs import DOCS
 from .file_model import FileModel
+from .headers import model_for
 from .model_loads import Entity, type_from_declaration
 from .syntax import callee_parts, function_name, text
 
@@ -36,7 +37,7 @@ _WRAPPERS = frozenset({"qualified_identifier", "parenthesized_expression"})
 
 def check(context: RuleContext) -> Iterator[Finding]:
     data = context.document.data
-    model = FileModel(context.document.tree.root_node, data)
+    model = model_for(context)
     for start, end in context.ranges():
         for match in STRICT_MLOCK.finditer(data, start, end):
             enum, value = match.group("enum").decode(), match.group("value").decode()
