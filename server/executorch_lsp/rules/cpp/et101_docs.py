@@ -10,8 +10,11 @@ DOCS = RuleDocs(
         "`get_threadpool()->_unsafe_reset_threadpool(n)` is called after a model was "
         "loaded (`Module::load`, `load_method`, `forward`, `execute`, `Program::load`, "
         "`program->load_method`, an LLM runner's `load`/`generate`, "
-        "`create_text_llm_runner`, ...) in the same function, directly or through a "
-        "function of the same file."
+        "`create_text_llm_runner`, ...) in the same function, directly or through the "
+        "functions it calls, in this file or in other files of the workspace (in the editor: "
+        "the open folders; on the command line: the checked folders, or the project of the "
+        "checked files). A finding reached through other files points at the load and the "
+        "reset there."
     ),
     bad=(
         "int main() {\n"
@@ -43,7 +46,12 @@ DOCS = RuleDocs(
         "(`if`/`else`, different `switch` cases, `#if`/`#else`) are not ordered. A lambda or "
         "helper defined above the reset but called after it is fine. `load()` on objects "
         "that are not ExecuTorch types (a `std::atomic`, a settings reader) is not a load; "
-        "objects whose type cannot be seen in the same file are not treated as models. "
+        "objects whose type cannot be seen (in the file or in the headers it includes) are "
+        "not treated as models. A wrapper that refuses to reset once a model is loaded "
+        "(an `if` on a loaded state that returns first, or encloses the reset) is not "
+        "reported. Across files, only calls that reach one definition are followed: a name "
+        "defined differently in several files, or a method of an unknown receiver type, is "
+        "never guessed. Lambdas and thread bodies run later and are not ordered. "
         "If the model is reloaded after the reset (every method loaded again), suppress "
         "with `// executorch-lsp: ignore[ET101] -- reloaded below`."
     ),
