@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 
 from .engine.suppressions import LINE_COMMENT
-from .rules import RULES
+from .rules import ASSIGNED_CODES, RULES
 from .rules.base import Rule
 
 _LANGUAGE_NAMES = {"cpp": "C++", "cmake": "CMake", "starlark": "Buck/Starlark", "python": "Python"}
 TABLE_START = "<!-- rules-table:start -->"
 TABLE_END = "<!-- rules-table:end -->"
+RESERVED_START = "<!-- reserved-codes:start -->"
+RESERVED_END = "<!-- reserved-codes:end -->"
 
 
 def languages_of(rule: Rule) -> str:
@@ -72,14 +74,30 @@ def rules_table() -> str:
     return "\n".join(rows)
 
 
+def reserved_codes() -> str:
+    """Codes assigned to rules that are not implemented yet."""
+    implemented = {rule.code for rule in RULES}
+    reserved = [
+        f"{code} {name}" for code, name in ASSIGNED_CODES.items() if code not in implemented
+    ]
+    return "Reserved for rules to come: " + ", ".join(reserved) + "."
+
+
+def _replace_block(text: str, start: str, end: str, content: str) -> str:
+    if start not in text or end not in text:
+        return text
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{content}\n{end}{tail}"
+
+
 def expected_files(root: Path) -> dict[Path, str]:
     files = {root / "docs" / "rules" / f"{rule.code}.md": rule_markdown(rule) for rule in RULES}
     readme = root / "README.md"
-    current = readme.read_text("utf-8") if readme.exists() else ""
-    if TABLE_START in current and TABLE_END in current:
-        head, rest = current.split(TABLE_START, 1)
-        _, tail = rest.split(TABLE_END, 1)
-        files[readme] = f"{head}{TABLE_START}\n{rules_table()}\n{TABLE_END}{tail}"
+    if readme.exists():
+        text = readme.read_text("utf-8")
+        text = _replace_block(text, TABLE_START, TABLE_END, rules_table())
+        files[readme] = _replace_block(text, RESERVED_START, RESERVED_END, reserved_codes())
     return files
 
 
