@@ -114,3 +114,94 @@ def test_plain_code_gets_no_hover_so_clangd_answers_alone() -> None:
     source = "#include <vector>\nint f(std::vector<int>& v, Module& m) { return v.size(); }\n"
     for marker in ("vector<int>", "size", "Module", "include"):
         assert hover(source, marker) is None, marker
+
+
+INCLUDE = "#include <executorch/runtime/executor/method.h>\n"
+
+
+def spanned(source: str, result) -> str:
+    return source.encode()[result.span.start : result.span.end].decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "marker", "quoted", "name"),
+    [
+        (
+            'ET_LOG(Error, "Backend %s is not registered.", name);',
+            "registered",
+            "Backend %s is not registered",
+            "NotFound",
+        ),
+        (
+            'ET_LOG(Error, "Missing operator: [%" PRIu32 "] %s", i, op);',
+            "operator:",
+            'Missing operator: [%" PRIu32 "] %s',
+            "OperatorMissing",
+        ),
+        (
+            "// E 00:00:00.366934 executorch:method.cpp:88] Backend XnnpackBackend is not "
+            "registered.",
+            "Xnnpack",
+            "Backend XnnpackBackend is not registered",
+            "NotFound",
+        ),
+        (
+            '/* é😀 */ log("Attempted to resize a static tensor. Expected shape %s, but '
+            'received %s.");',
+            "static",
+            "Attempted to resize a static tensor. Expected shape %s, but received %s.",
+            "NotSupported",
+        ),
+        (
+            "// 😀 Re-registering aten::add.out, from libportable_ops_lib.a",
+            "aten::add",
+            "Re-registering aten::add.out, from libportable_ops_lib.a",
+            "RegistrationAlreadyRegistered",
+        ),
+    ],
+)
+def test_runtime_log_messages_in_cpp_strings_and_comments(
+    line: str, marker: str, quoted: str, name: str
+) -> None:
+    source = f"{INCLUDE}void f() {{\n  {line}\n}}\n"
+    result = hover(source, marker)
+    assert result is not None
+    assert result.markdown.startswith(f"### ExecuTorch log message: Error::{name} ")
+    assert spanned(source, result) == quoted
+
+
+def test_log_message_hover_links_the_file_and_the_fix() -> None:
+    source = f"{INCLUDE}void f() {{ ET_LOG(Error, \"kernel '%s' not found.\", name); }}\n"
+    result = hover(source, "kernel")
+    assert result is not None
+    assert "Error::OperatorMissing (0x14 = 20)" in result.markdown
+    assert "blob/main/runtime/kernel/operator_registry.cpp" in result.markdown
+    assert "executorch_generated_lib" in result.markdown
+
+
+def test_runtime_log_message_in_a_python_string() -> None:
+    source = (
+        "from executorch.runtime import Runtime\n"
+        "def test_missing_backend(caplog):\n"
+        '    assert "Backend XnnpackBackend is not registered" in caplog.text  # é😀\n'
+    )
+    result = hover(source, "Xnnpack", LanguageId.PYTHON)
+    assert result is not None and "Error::NotFound" in result.markdown
+    assert spanned(source, result) == "Backend XnnpackBackend is not registered"
+
+
+@pytest.mark.parametrize(
+    ("source", "marker"),
+    [
+        # No ExecuTorch in the file: a message with the same words is someone else's.
+        ('void f() { log("Failed to open %s: %s (%d)", p, e, n); }\n', "open"),
+        ('void f() { log("Backend %s is not registered.", n); }\n', "Backend"),
+        # Fragments and other wording.
+        (f'{INCLUDE}void f() {{ log("Backend is not registered"); }}\n', "Backend"),
+        (f"{INCLUDE}// Missing operator support is tracked elsewhere\n", "operator"),
+        # Outside the message in the same comment.
+        (f"{INCLUDE}// see: Backend QnnBackend is not available.\n", "see"),
+    ],
+)
+def test_no_log_message_hover(source: str, marker: str) -> None:
+    assert hover(source, marker) is None

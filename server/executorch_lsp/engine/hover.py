@@ -1,8 +1,8 @@
 """What to show when the pointer rests on something: LSP-free, so tests call it directly.
 
 Answers, most specific first: a code inside a suppression comment; an ExecuTorch
-``Error`` name or an integer used as an ``Error``; an error code quoted in a string
-or comment; a rule's own hover (ET101 on ``_unsafe_reset_threadpool``); and the
+``Error`` name or an integer used as an ``Error``; an error code or a runtime log message
+quoted in a string or comment; a rule's own hover (ET101 on ``_unsafe_reset_threadpool``); and the
 documentation of any finding under the pointer.
 """
 
@@ -16,11 +16,17 @@ import tree_sitter as ts
 
 from ..knowledge.error_codes import ErrorCode, by_name, by_value, render_markdown
 from ..knowledge.explain import Mention, find_mentions
+from ..knowledge.log_messages import log_message_at
+from ..knowledge.log_messages import render_markdown as render_log_message
 from .document import Document
 from .findings import Finding, Span
 from .languages import LanguageId
+from .literal_text import literal_text
 from .suppressions import find_suppressions
 
+# Files that name ExecuTorch (includes, namespaces, imports, log prefixes): only there do
+# log messages and API names get a hover.
+_EXECUTORCH = re.compile(rb"(?i)executorch|torch::executor")
 # Macros whose argument at this index is a bare Error name.
 _ERROR_NAME_ARGUMENT = {
     "ET_CHECK_OR_RETURN_ERROR": 1,
@@ -89,7 +95,7 @@ def _error_hover(document: Document, node: ts.Node, offset: int) -> HoverResult 
         if node.type == "number_literal":
             return _integer_hover(document, node)
     if "string" in node.type or "comment" in node.type:
-        return _mention_hover(document, node, offset)
+        return _mention_hover(document, node, offset) or _log_message_hover(document, node, offset)
     return None
 
 
@@ -200,3 +206,20 @@ def _mention_markdown(mention: Mention) -> str:
             f"{render_markdown(reading.code, heading=False)}"
         )
     return "\n\n".join(parts)
+
+
+def mentions_executorch(document: Document) -> bool:
+    return _EXECUTORCH.search(document.data) is not None
+
+
+def _log_message_hover(document: Document, node: ts.Node, offset: int) -> HoverResult | None:
+    """A runtime log message quoted in a string or comment of a file that uses ExecuTorch."""
+    if not mentions_executorch(document):
+        return None
+    quoted = literal_text(document, node)
+    index = quoted.index_of(offset) if quoted is not None else None
+    found = log_message_at(quoted.text, index) if index is not None else None
+    if found is None:
+        return None
+    span = Span(quoted.offset_of(found.start), quoted.offset_of(found.end))
+    return HoverResult(render_log_message(found), span)
