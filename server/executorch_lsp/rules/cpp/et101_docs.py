@@ -1,5 +1,6 @@
 """Documentation of ET101 (kept apart from the check so both stay short)."""
 
+from ...knowledge.profiling import MEASURE
 from ..base import RuleDocs, Source
 
 FAQ_URL = "https://github.com/pytorch/executorch/blob/main/docs/source/using-executorch-faqs.md"
@@ -60,6 +61,7 @@ DOCS = RuleDocs(
         Source("extension/threadpool/threadpool.h (_unsafe_reset_threadpool)", THREADPOOL_URL),
     ),
     example_language="cpp",
+    measuring=MEASURE,
 )
 
 HOVER_TEXT = (
