@@ -2,8 +2,9 @@
 
 Answers, most specific first: a code inside a suppression comment; an ExecuTorch
 ``Error`` name or an integer used as an ``Error``; an error code or a runtime log message
-quoted in a string or comment; a rule's own hover (ET101 on ``_unsafe_reset_threadpool``); and the
-documentation of any finding under the pointer.
+quoted in a string or comment. Otherwise the note on an ExecuTorch API name (loads, the
+thread pool, logging, see ``api_hover``), rules' own hovers and the documentation of any
+finding under the pointer are shown together.
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ from ..knowledge.error_codes import ErrorCode, by_name, by_value, render_markdow
 from ..knowledge.explain import Mention, find_mentions
 from ..knowledge.log_messages import log_message_at
 from ..knowledge.log_messages import render_markdown as render_log_message
+from .api_hover import api_hover, mentions_executorch
 from .document import Document
 from .findings import Finding, Span
 from .languages import LanguageId
 from .literal_text import literal_text
 from .suppressions import find_suppressions
 
-# Files that name ExecuTorch (includes, namespaces, imports, log prefixes): only there do
-# log messages and API names get a hover.
-_EXECUTORCH = re.compile(rb"(?i)executorch|torch::executor")
 # Macros whose argument at this index is a bare Error name.
 _ERROR_NAME_ARGUMENT = {
     "ET_CHECK_OR_RETURN_ERROR": 1,
@@ -70,12 +69,16 @@ def hover_at(
         found = _error_hover(document, node, offset)
         if found is not None:
             return found
+        api = api_hover(document, node)
+        if api is not None:
+            sections.append(api.markdown)
+            span = api.span
     for rule in rules_for(document.language):
         if rule.hover is not None and rule.applies_to(document.data):
             text = rule.hover(document, offset)
             if text:
                 sections.append(text)
-                span = Span(node.start_byte, node.end_byte) if node is not None else None
+                span = span or (Span(node.start_byte, node.end_byte) if node is not None else None)
     for finding in findings:
         if finding.span.start <= offset <= finding.span.end:
             rule = rule_by_code(finding.code)
@@ -206,10 +209,6 @@ def _mention_markdown(mention: Mention) -> str:
             f"{render_markdown(reading.code, heading=False)}"
         )
     return "\n\n".join(parts)
-
-
-def mentions_executorch(document: Document) -> bool:
-    return _EXECUTORCH.search(document.data) is not None
 
 
 def _log_message_hover(document: Document, node: ts.Node, offset: int) -> HoverResult | None:
