@@ -6,7 +6,7 @@ import pytest
 
 from executorch_lsp.engine.hover import HoverResult, hover_at
 from executorch_lsp.knowledge.profiling import MEASURE
-from harness import document
+from harness import document, run
 
 INCLUDE = (
     "#include <executorch/extension/module/module.h>\n"
@@ -254,6 +254,22 @@ def test_threadpool_hovers_give_thread_count_guidance(marker: str, expected: str
         "(https://github.com/pytorch/executorch/blob/main/extension/threadpool/threadpool.h)\n"
     )
     assert spanned(THREADPOOL, result) == marker.rstrip("();\n").removesuffix("()")
+
+
+def test_reset_after_load_shows_the_note_then_et101_and_the_profiling_advice_once() -> None:
+    source = in_main(
+        '  Module module("model.pte");\n'
+        "  (void)module.load_forward();\n"
+        "  ::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(2);\n"
+    )
+    doc, analysis = run(source)
+    offset = doc.data.index(b"_unsafe_reset_threadpool") + 1
+    result = hover_at(doc, offset, analysis.findings)
+    note, finding = result.markdown.split("\n\n---\n\n")
+    assert note.startswith("### `_unsafe_reset_threadpool(n)`")
+    assert finding.startswith("**ET101 threadpool-reset-after-load**")
+    assert result.markdown.count(MEASURE) == 1
+    assert MEASURE in finding
 
 
 @pytest.mark.parametrize(

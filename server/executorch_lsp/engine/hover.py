@@ -19,6 +19,7 @@ from ..knowledge.error_codes import ErrorCode, by_name, by_value, render_markdow
 from ..knowledge.explain import Mention, find_mentions
 from ..knowledge.log_messages import log_message_at
 from ..knowledge.log_messages import render_markdown as render_log_message
+from ..knowledge.profiling import MEASURE
 from .api_hover import api_hover, mentions_executorch
 from .document import Document
 from .findings import Finding, Span
@@ -87,7 +88,17 @@ def hover_at(
                 span = span or finding.span
     if not sections or span is None:
         return None
-    return HoverResult("\n\n---\n\n".join(dict.fromkeys(sections)), span)
+    return HoverResult("\n\n---\n\n".join(_measure_once(list(dict.fromkeys(sections)))), span)
+
+
+def _measure_once(sections: list[str]) -> list[str]:
+    """The profiling advice closes the hover once, even when several sections carry it
+    (the thread-pool note and the ET101 finding on the same call)."""
+    holders = [index for index, text in enumerate(sections) if MEASURE in text]
+    return [
+        text.replace(f"{MEASURE}\n\n", "", 1) if index in holders[:-1] else text
+        for index, text in enumerate(sections)
+    ]
 
 
 def _error_hover(document: Document, node: ts.Node, offset: int) -> HoverResult | None:
