@@ -139,6 +139,12 @@ def spanned(source: str, result) -> str:
             "OperatorMissing",
         ),
         (
+            'ET_LOG(Error, "Input %zu has not been set" ".", i);',
+            "not been",
+            "Input %zu has not been set",
+            "InvalidArgument",
+        ),
+        (
             "// E 00:00:00.366934 executorch:method.cpp:88] Backend XnnpackBackend is not "
             "registered.",
             "Xnnpack",

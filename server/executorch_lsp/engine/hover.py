@@ -227,9 +227,11 @@ def _log_message_hover(document: Document, node: ts.Node, offset: int) -> HoverR
     if not mentions_executorch(document):
         return None
     quoted = literal_text(document, node)
-    index = quoted.index_of(offset) if quoted is not None else None
+    if quoted is None:
+        return None
+    index = quoted.index_of(offset)
     found = log_message_at(quoted.text, index) if index is not None else None
     if found is None:
         return None
-    span = Span(quoted.offset_of(found.start), quoted.offset_of(found.end))
+    span = Span(quoted.offset_of(found.start), quoted.offset_of(found.end, end=True))
     return HoverResult(render_log_message(found), span)

@@ -46,10 +46,11 @@ class LiteralText:
                 return piece.start_index + len(prefix)
         return None
 
-    def offset_of(self, index: int) -> int:
-        """The byte offset of a character index (the end of the text for ``len(text)``)."""
+    def offset_of(self, index: int, end: bool = False) -> int:
+        """The byte offset of a character index. An ``end`` index on the border of two
+        pieces stays at the end of the first (before the closing quote)."""
         for piece in reversed(self.pieces):
-            if piece.start_index <= index:
+            if piece.start_index < index or (piece.start_index == index and not end):
                 inside = piece.text[: index - piece.start_index]
                 return piece.start_byte + len(inside.encode("utf-8"))
         return self.pieces[0].start_byte if self.pieces else 0
