@@ -201,3 +201,39 @@ def test_broken_missing_and_recursive_input_never_raises() -> None:
         }
     )
     assert built.files == ["/p/CMakeLists.txt"]
+
+
+def test_a_list_built_in_exclusive_branches_keeps_its_branches() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(KERNELS quantized_ops_lib)\n"
+                "if(EXECUTORCH_BUILD_KERNELS_OPTIMIZED)\n"
+                "  list(APPEND KERNELS optimized_native_cpu_ops_lib)\nelse()\n"
+                "  list(APPEND KERNELS portable_ops_lib)\nendif()\n"
+                "add_executable(app m.cpp)\ntarget_link_libraries(app ${KERNELS})\n"
+            )
+        }
+    )
+    quantized, optimized, portable = built.links_of("app")
+    assert (quantized.text, optimized.text, portable.text) == (
+        "quantized_ops_lib",
+        "optimized_native_cpu_ops_lib",
+        "portable_ops_lib",
+    )
+    assert compatible(quantized.branch, optimized.branch)
+    assert compatible(quantized.branch, portable.branch)
+    assert not compatible(optimized.branch, portable.branch)
+
+
+def test_an_if_without_else_may_leave_the_variable_unchanged() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(LIB portable_ops_lib)\nif(USE_OPT)\n  set(LIB optimized_native_cpu_ops_lib)\n"
+                "endif()\nadd_executable(app m.cpp)\ntarget_link_libraries(app ${LIB})\n"
+            )
+        }
+    )
+    optimized, portable = sorted(built.links_of("app"), key=lambda item: item.text)
+    assert not compatible(optimized.branch, portable.branch)

@@ -98,6 +98,43 @@ class BuildModel:
         return [item for item in self.links if item.target == target]
 
 
+_TAG = "\x01"
+_TAGS = re.compile(r"\x01(\d+):(\d+)")
+
+
+def _tag(item: str, entry: tuple[int, int]) -> str:
+    return f"{item}{_TAG}{entry[0]}:{entry[1]}"
+
+
+def untag(value: str) -> tuple[str, Branch]:
+    """A value without its branch marks, and the branches it exists in."""
+    if _TAG not in value:
+        return value, ()
+    entries = tuple((int(a), int(b)) for a, b in _TAGS.findall(value))
+    return _TAGS.sub("", value), entries
+
+
+def _merge(base: dict[str, str], outcomes: list[tuple[tuple[int, int], dict[str, str]]]) -> None:
+    """Variables after an ``if`` whose arms cannot be told apart: where the arms disagree,
+    each list item is marked with the arm it came from."""
+    names = set().union(*(variables.keys() for _, variables in outcomes))
+    for name in names:
+        values = [variables.get(name) for _, variables in outcomes]
+        if all(value == values[0] for value in values):
+            if values[0] is None:
+                base.pop(name, None)
+            else:
+                base[name] = values[0]
+            continue
+        item_lists = [_split(value) if value is not None else [] for value in values]
+        common = set.intersection(*(set(items) for items in item_lists))
+        merged: dict[str, None] = {}
+        for (entry, _), items in zip(outcomes, item_lists, strict=True):
+            for item in items:
+                merged[item if item in common else _tag(item, entry)] = None
+        base[name] = ";".join(merged)
+
+
 def compatible(first: Branch, second: Branch) -> bool:
     """Whether two branch paths can both run (no ``if`` taken two different ways)."""
     taken = dict(first)
@@ -211,6 +248,9 @@ class Interpreter:
             elif child.type == "body":
                 arms.append((condition, child))
         previous_branch = frame.branch
+        base = frame.variables
+        outcomes: list[tuple[tuple[int, int], dict[str, str]]] = []
+        decided = False
         for index, (head, body) in enumerate(arms):
             value = (
                 True
@@ -219,12 +259,28 @@ class Interpreter:
             )
             if value is False:
                 continue
-            if body is not None:
-                frame.branch = (*previous_branch, (node.id, index))
-                self._block(body.named_children, frame, data)
-                frame.branch = previous_branch
-            if value is True:
+            entry = (node.id, index)
+            frame.branch = (*previous_branch, entry)
+            if value is True and not outcomes:
+                # The only arm that can run: in place, nothing to merge.
+                if body is not None:
+                    self._block(body.named_children, frame, data)
+                decided = True
                 break
+            frame.variables = dict(base)
+            if body is not None:
+                self._block(body.named_children, frame, data)
+            outcomes.append((entry, frame.variables))
+            frame.variables = base
+            if value is True:
+                decided = True
+                break
+        frame.branch = previous_branch
+        frame.variables = base
+        if outcomes:
+            if not decided:
+                outcomes.append(((node.id, len(arms)), dict(base)))
+            _merge(base, outcomes)
 
     def _define(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
         head = node.named_children[0] if node.named_children else None
@@ -500,7 +556,9 @@ def _find_library(interpreter: Interpreter, call: _Call) -> None:
 
 def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
     def handler(interpreter: Interpreter, call: _Call) -> None:
-        values = interpreter._arguments(call.arguments, call.frame, call.data)
+        values = [
+            untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame, call.data)
+        ]
         if not values or UNKNOWN in values[0]:
             return
         actual = kind
@@ -521,7 +579,7 @@ def _target_properties(interpreter: Interpreter, call: _Call) -> None:
         return
     index = values.index("PROPERTIES")
     pairs = values[index + 1 :]
-    for target in values[:index]:
+    for target in map(lambda v: untag(v)[0], values[:index]):
         for key, value in zip(pairs[::2], pairs[1::2], strict=False):
             _apply_property(interpreter, target, key, value)
 
@@ -551,7 +609,7 @@ def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
     if len(values) < 2:
         return
-    target = values[0]
+    target = untag(values[0])[0]
     for_consumers = "INTERFACE" in values[1:2] or "PUBLIC" in values[1:2]
     if for_consumers and _has_whole_archive(";".join(values[2:])):
         for defined in interpreter.model.targets.get(target, []):
@@ -566,7 +624,7 @@ def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
     expanded = interpreter._expanded(call.arguments, call.frame, call.data)
     if not expanded or UNKNOWN in expanded[0][0]:
         return
-    target = expanded[0][0]
+    target = untag(expanded[0][0])[0]
     _record_links(interpreter, call.frame, target, expanded[1:])
 
 
@@ -582,7 +640,11 @@ def _record_links(
     whole_archive = False
     force_next = False
     inside = 0  # libraries since the last --whole-archive
-    for value, node in items:
+    for tagged, node in items:
+        value, marks = untag(tagged)
+        branch = (*frame.branch, *marks)
+        if marks and not compatible(frame.branch, marks):
+            continue  # set in another arm of an if() this link sits in
         if value in _SCOPES:
             scope = value.replace("LINK_", "")
             continue
@@ -592,16 +654,14 @@ def _record_links(
         if region is False and whole_archive and not inside:
             site = interpreter.link_site(frame, node)
             interpreter.model.links.append(
-                LinkItem(target, value, "empty-whole-archive", None, False, site, frame.branch)
+                LinkItem(target, value, "empty-whole-archive", None, False, site, branch)
             )
         if region is not None:
             whole_archive = region
             inside = 0
             site = interpreter.link_site(frame, node)
             interpreter.model.links.append(
-                LinkItem(
-                    target, value, "flag", None, whole_archive, site, frame.branch, frame.via, scope
-                )
+                LinkItem(target, value, "flag", None, whole_archive, site, branch, frame.via, scope)
             )
             continue
         if value in ("-force_load", "-Wl,-force_load", "LINKER:-force_load"):
@@ -612,9 +672,7 @@ def _record_links(
             kind, library, archived = item
             site = interpreter.link_site(frame, node)
             interpreter.model.links.append(
-                LinkItem(
-                    target, value, kind, library, archived, site, frame.branch, frame.via, scope
-                )
+                LinkItem(target, value, kind, library, archived, site, branch, frame.via, scope)
             )
         force_next = False
 
@@ -969,7 +1027,7 @@ class _Condition:
 
     def _binary(self, left: str, operator: str, right: str, right_quoted: bool) -> bool | None:
         right = right if right_quoted else self.variables.get(right, right)
-        if UNKNOWN in left or UNKNOWN in right:
+        if UNKNOWN in left or UNKNOWN in right or _TAG in left or _TAG in right:
             return None
         if operator == "STREQUAL":
             return left == right
@@ -990,7 +1048,7 @@ class _Condition:
         return None
 
     def _truth(self, token: str, quoted: bool) -> bool | None:
-        if UNKNOWN in token:
+        if UNKNOWN in token or _TAG in token:
             return None
         upper = token.upper()
         if upper in _CONSTANT_TRUE or re.fullmatch(r"-?[1-9]\d*(\.\d+)?", token):
@@ -1000,7 +1058,7 @@ class _Condition:
         if quoted:
             return None
         value = self.variables.get(token)
-        if value is None or UNKNOWN in value:
+        if value is None or UNKNOWN in value or _TAG in value:
             return None
         upper = value.upper()
         return not (upper in _CONSTANT_FALSE or upper.endswith("-NOTFOUND"))
