@@ -70,7 +70,7 @@ def test_functions_macros_and_parsed_arguments() -> None:
         {
             "/p/CMakeLists.txt": (
                 "function(link_whole target)\n"
-                "  cmake_parse_arguments(ARG \"\" \"\" \"LIBS\" ${ARGN})\n"
+                '  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})\n'
                 "  target_link_libraries(${target} PRIVATE -Wl,--whole-archive ${ARG_LIBS}"
                 " -Wl,--no-whole-archive)\nendfunction()\n"
                 "macro(set_lib name)\n  set(${name} /x/libportable_ops_lib.a)\nendmacro()\n"
@@ -168,7 +168,9 @@ def test_subdirectories_inherit_variables_and_include_runs_in_place() -> None:
                 "set(LIBDIR /l)\ninclude(cmake/libs.cmake)\nadd_subdirectory(app)\n"
             ),
             "/p/cmake/libs.cmake": "set(BACKEND ${LIBDIR}/libxnnpack_backend.a)\n",
-            "/p/app/CMakeLists.txt": "add_executable(app m.cpp)\ntarget_link_libraries(app ${BACKEND})\n",
+            "/p/app/CMakeLists.txt": (
+                "add_executable(app m.cpp)\ntarget_link_libraries(app ${BACKEND})\n"
+            ),
         }
     )
     assert [text for text, *_ in links(built)] == ["/l/libxnnpack_backend.a"]
