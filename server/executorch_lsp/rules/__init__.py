@@ -8,7 +8,11 @@ from functools import cache
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
 from .base import Rule
-from .cmake import et201_build_type_not_release, et202_backend_not_whole_archived
+from .cmake import (
+    et201_build_type_not_release,
+    et202_backend_not_whole_archived,
+    et203_duplicate_operator_library,
+)
 from .cpp import (
     et101_threadpool_reset_after_load,
     et102_threadpool_oversubscribed,
@@ -34,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     et109_et_unwrap_not_portable.RULE,
     et201_build_type_not_release.RULE,
     et202_backend_not_whole_archived.RULE,
+    et203_duplicate_operator_library.RULE,
     et900_unused_suppression.RULE,
 )
 
