@@ -101,12 +101,12 @@ def test_format_strings_are_not_codes() -> None:
 
 
 def test_code_inside_a_suppression_comment() -> None:
-    source = "int x;  // executorch-lsp: ignore[ET101, ET203, ET777]\n"
+    source = "int x;  // executorch-lsp: ignore[ET101, ET404, ET777]\n"
     result = hover(source, "ET101")
     assert result is not None and result.markdown.startswith(
         "**ET101 threadpool-reset-after-load**"
     )
-    assert "reserved" in hover(source, "ET203").markdown
+    assert "reserved" in hover(source, "ET404").markdown
     assert "not an executorch-lsp rule code" in hover(source, "ET777").markdown
 
 
