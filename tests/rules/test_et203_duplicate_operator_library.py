@@ -42,6 +42,16 @@ add_executable(app main.cpp)
 target_link_libraries(app PRIVATE select_ops)
 target_link_libraries(app PRIVATE portable_ops_lib)  # <- ET203
 """,
+    "archives_chosen_by_independent_options": """
+add_executable(app main.cpp)
+if(APP_PORTABLE)
+  target_link_libraries(app PRIVATE -Wl,--whole-archive /opt/libportable_ops_lib.a)
+endif()
+if(APP_OPTIMIZED)
+  target_link_libraries(app PRIVATE
+    -Wl,--whole-archive /opt/liboptimized_native_cpu_ops_lib.a)  # <- ET203
+endif()
+""",
     "same_branch_twice": """
 add_executable(app main.cpp)
 if(USE_OPT)
@@ -130,3 +140,17 @@ def test_libraries_linked_in_another_directory(tmp_path: Path) -> None:
     linked, reaches = finding.related
     assert linked.path == str((tmp_path / "CMakeLists.txt").resolve())
     assert "is linked here" in linked.message and reaches.path is None
+
+
+def test_archives_in_a_path_of_unknown_folder_and_link_options() -> None:
+    source = """
+function(force_link target)
+  foreach(lib ${ARGN})
+    target_link_options(${target} PRIVATE "SHELL:LINKER:-force_load,${lib}")
+  endforeach()
+endfunction()
+add_executable(app main.cpp)
+force_link(app ${FETCHED_DIR}/libportable_ops_lib.a)
+force_link(app ${FETCHED_DIR}/liboptimized_native_cpu_ops_lib.a)  # <- ET203
+"""
+    assert_marked(source, "ET203", CMAKE)

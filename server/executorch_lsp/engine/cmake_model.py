@@ -306,8 +306,8 @@ class Interpreter:
             items = items[2:]
         elif items[:1] == ["RANGE"]:
             items = [UNKNOWN]
-        if any(UNKNOWN in item for item in items) or not items:
-            items = [UNKNOWN]
+        if not items:
+            return
         for item in items[:_MAX_LOOP]:
             frame.variables[variable] = item
             self._block(body.named_children, frame, data)
@@ -605,15 +605,50 @@ def _apply_property(interpreter: Interpreter, target: str, key: str, value: str)
             defined.whole_archive_interface = True
 
 
+_ARCHIVE_IN_OPTION = re.compile(r"\$<TARGET_FILE:([^>]+)>|([^\s,;]+\.(?:a|lib))(?=$|[\s,;])")
+
+
 def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
     if len(values) < 2:
         return
     target = untag(values[0])[0]
+    _whole_archived_by_options(interpreter, call, target, values[1:])
     for_consumers = "INTERFACE" in values[1:2] or "PUBLIC" in values[1:2]
     if for_consumers and _has_whole_archive(";".join(values[2:])):
         for defined in interpreter.model.targets.get(target, []):
             defined.whole_archive_interface = True
+
+
+def _whole_archived_by_options(
+    interpreter: Interpreter, call: _Call, target: str, options: list[str]
+) -> None:
+    """Archives named inside whole-archive link options (``-force_load,lib.a``,
+    ``--whole-archive lib.a --no-whole-archive``) are linked into ``target`` whole."""
+    if not options or options[0] not in ("PRIVATE", "PUBLIC"):
+        return
+    site = interpreter._call_site.site if interpreter._call_site else call.site
+    for option in options[1:]:
+        clean, marks = untag(option)
+        if not _has_whole_archive(clean):
+            continue
+        for match in _ARCHIVE_IN_OPTION.finditer(clean):
+            name = match.group(1) or match.group(2)
+            kind = "target" if match.group(1) else "file"
+            library = match.group(1) or library_of_file(name)
+            interpreter.model.links.append(
+                LinkItem(
+                    target,
+                    name,
+                    kind,
+                    library,
+                    True,
+                    site,
+                    (*call.frame.branch, *marks),
+                    call.frame.via,
+                    options[0],
+                )
+            )
 
 
 def _has_whole_archive(text: str) -> bool:
@@ -697,6 +732,10 @@ _FORCE_LOAD = re.compile(r"-force_load,(.+)$|/WHOLEARCHIVE:(.+)$")
 def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bool]]:
     """(kind, library, whole-archived) of one link item."""
     if UNKNOWN in value:
+        # ``${SOME_DIR}/libxnnpack_backend.a``: the folder is unknown, the library is not.
+        tail = value.rsplit(UNKNOWN, 1)[1]
+        if tail.startswith(("/", "\\")) and re.search(r"\.(a|lib|so|dylib)$", tail):
+            return [("file", library_of_file(tail), whole_archive)]
         return [("unknown", None, whole_archive)]
     genex = _GENEX_WHOLE.match(value)
     if genex:
@@ -776,9 +815,15 @@ def _find_package(interpreter: Interpreter, call: _Call) -> None:
 
 def _project(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
-    if values and values[0].lower() == "executorch":
+    if not values:
+        return
+    if values[0].lower() == "executorch":
         interpreter.model.executorch = "source"
-    call.frame.variables.setdefault("PROJECT_SOURCE_DIR", call.frame.source_dir)
+    variables = call.frame.variables
+    variables["PROJECT_NAME"] = values[0]
+    variables.setdefault("CMAKE_PROJECT_NAME", values[0])
+    variables["PROJECT_SOURCE_DIR"] = call.frame.source_dir
+    variables[f"{values[0]}_SOURCE_DIR"] = call.frame.source_dir
 
 
 def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:

@@ -61,14 +61,14 @@ def _reached(model: BuildModel, target: str) -> list[_Reached]:
             return
         seen.add(name)
         for item in model.links_of(name):
-            if item.kind != "target" or not item.library:
+            if item.kind not in ("target", "file") or not item.library:
                 continue
             combined = (*branch, *item.branch)
             if not compatible(branch, item.branch):
                 continue
             head = first or item
             found.append(_Reached(item.library, head, item, combined))
-            defined = model.target(item.library)
+            defined = model.target(item.library) if item.kind == "target" else None
             if defined is not None and not defined.executorch:
                 visit(item.library, head, combined, depth + 1)
         seen.discard(name)
