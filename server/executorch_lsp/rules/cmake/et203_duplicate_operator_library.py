@@ -147,5 +147,5 @@ RULE = Rule(
     fixable=False,
     docs=DOCS,
     check=check,
-    anchors=(b"link_libraries", b"LINK_LIBRARIES"),
+    anchors=(b"link_libraries", b"LINK_LIBRARIES", b"link_options", b"LINK_OPTIONS"),
 )
