@@ -67,6 +67,7 @@ class Target:
     imported_location: str | None = None
     whole_archive_interface: bool = False  # carries --whole-archive/-force_load for consumers
     executorch: bool = False  # defined by ExecuTorch's own build (in-tree or installed)
+    sources: list[str] = field(default_factory=list)  # absolute paths, where known
 
 
 @dataclass(frozen=True)
@@ -568,9 +569,44 @@ def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
             actual = "alias"
         elif "INTERFACE" in values[1:2]:
             actual = "interface"
-        interpreter.add_target(values[0], actual, call.frame, call.site)
+        target = interpreter.add_target(values[0], actual, call.frame, call.site)
+        target.sources.extend(_source_paths(values[1:], call.frame))
 
     return handler
+
+
+_TARGET_KEYWORDS = frozenset(
+    {
+        "STATIC",
+        "SHARED",
+        "MODULE",
+        "OBJECT",
+        "INTERFACE",
+        "IMPORTED",
+        "GLOBAL",
+        "ALIAS",
+        "EXCLUDE_FROM_ALL",
+        "WIN32",
+        "MACOSX_BUNDLE",
+        "PRIVATE",
+        "PUBLIC",
+    }
+)
+
+
+def _source_paths(values: list[str], frame: _Frame) -> list[str]:
+    return [
+        os.path.normpath(os.path.join(frame.source_dir, value))
+        for value in values
+        if value not in _TARGET_KEYWORDS and UNKNOWN not in value and _TAG not in value
+    ]
+
+
+def _target_sources(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if values:
+        for target in interpreter.model.targets.get(untag(values[0])[0], []):
+            target.sources.extend(_source_paths(values[1:], call.frame))
 
 
 def _target_properties(interpreter: Interpreter, call: _Call) -> None:
@@ -890,6 +926,7 @@ _HANDLERS: dict[str, Callable[[Interpreter, _Call], None]] = {
     "set_target_properties": _target_properties,
     "set_property": _set_property,
     "target_link_options": _target_link_options,
+    "target_sources": _target_sources,
     "target_link_libraries": _target_link_libraries,
     "link_libraries": _link_libraries,
     "add_subdirectory": _add_subdirectory,

@@ -12,6 +12,7 @@ from .cmake import (
     et201_build_type_not_release,
     et202_backend_not_whole_archived,
     et203_duplicate_operator_library,
+    et204_no_operator_library,
 )
 from .cpp import (
     et101_threadpool_reset_after_load,
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     et201_build_type_not_release.RULE,
     et202_backend_not_whole_archived.RULE,
     et203_duplicate_operator_library.RULE,
+    et204_no_operator_library.RULE,
     et900_unused_suppression.RULE,
 )
 

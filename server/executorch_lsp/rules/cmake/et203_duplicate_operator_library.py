@@ -23,8 +23,8 @@ _MAX_DEPTH = 6
 
 
 @dataclass(frozen=True)
-class _Reached:
-    library: str
+class Reached:
+    library: str | None  # None when the value cannot be known
     first: LinkItem  # the link in the binary's own chain (where it is reported)
     item: LinkItem  # where the library itself is named
     branch: Branch
@@ -38,9 +38,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
     for name, targets in model.targets.items():
         if not any(t.kind in ("executable", "library") for t in targets):
             continue
-        reached = [r for r in _reached(model, name) if r.library in operator_libraries]
-        for index, later in enumerate(reached):
-            for earlier in reached[:index]:
+        found = [r for r in reached(model, name) if r.library in operator_libraries]
+        for index, later in enumerate(found):
+            for earlier in found[:index]:
                 if earlier.library == later.library or not compatible(earlier.branch, later.branch):
                     continue
                 site = later.first.site
@@ -51,9 +51,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 break
 
 
-def _reached(model: BuildModel, target: str) -> list[_Reached]:
+def reached(model: BuildModel, target: str) -> list[Reached]:
     """Libraries linked into ``target``, through the project's own targets too."""
-    found: list[_Reached] = []
+    found: list[Reached] = []
     seen: set[str] = set()
 
     def visit(name: str, first: LinkItem | None, branch: Branch, depth: int) -> None:
@@ -61,14 +61,14 @@ def _reached(model: BuildModel, target: str) -> list[_Reached]:
             return
         seen.add(name)
         for item in model.links_of(name):
-            if item.kind not in ("target", "file") or not item.library:
+            if item.kind not in ("target", "file", "unknown", "genex"):
                 continue
             combined = (*branch, *item.branch)
             if not compatible(branch, item.branch):
                 continue
             head = first or item
-            found.append(_Reached(item.library, head, item, combined))
-            defined = model.target(item.library) if item.kind == "target" else None
+            found.append(Reached(item.library, head, item, combined))
+            defined = model.target(item.library) if item.kind == "target" and item.library else None
             if defined is not None and not defined.executorch:
                 visit(item.library, head, combined, depth + 1)
         seen.discard(name)
@@ -113,7 +113,7 @@ def _names_variable(context: RuleContext, item: LinkItem, variable: str) -> bool
     return variable.encode() in context.document.data[item.site.start : item.site.end]
 
 
-def _finding(context: RuleContext, binary: str, earlier: _Reached, later: _Reached) -> Finding:
+def _finding(context: RuleContext, binary: str, earlier: Reached, later: Reached) -> Finding:
     message = (
         f"`{binary}` links both `{earlier.library}` and `{later.library}`, which register "
         "the same aten:: operators: the second registration aborts the program at start-up "

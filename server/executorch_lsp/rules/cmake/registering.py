@@ -20,7 +20,7 @@ class Registrar:
 
 
 _BACKEND = "the {name} backend"
-_BACKENDS = {
+BACKENDS = {
     "xnnpack_backend": "XnnpackBackend",
     "vulkan_backend": "VulkanBackend",
     "coremldelegate": "CoreMLBackend",
@@ -44,8 +44,8 @@ _KERNEL_LIBRARY = re.compile(r"_ops_lib$|^custom_ops$|_kernels_bindings$|^select
 def registrar(library: str | None, model: BuildModel | None = None) -> Registrar | None:
     if not library:
         return None
-    if library in _BACKENDS:
-        backend = _BACKENDS[library]
+    if library in BACKENDS:
+        backend = BACKENDS[library]
         return Registrar(library, f"the {backend} delegate", _NOT_FOUND.format(backend=backend))
     if library == "executorch":
         return Registrar(library, "the executorch_prim:: operators", _OPERATOR_MISSING)
