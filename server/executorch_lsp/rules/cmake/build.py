@@ -6,6 +6,7 @@ import os
 import re
 
 from ...engine.cmake_model import BuildModel, Interpreter
+from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import RuleContext
 
@@ -47,3 +48,12 @@ def project_root(workspace: Workspace, path: str) -> str | None:
         if parent == folder or not any(parent.startswith(root) for root in roots):
             return found
         folder = parent
+
+
+def build_fingerprint(workspace: Workspace, path: str) -> int:
+    """Any change to a CMake file may change what the other CMake files of its project
+    resolve to (variables, helpers, targets)."""
+    if detect_language(path) is not LanguageId.CMAKE:
+        return 0
+    data = workspace.read(path)
+    return hash(data) if data is not None else 0

@@ -10,7 +10,7 @@ from ...engine.cmake_model import BuildModel, LinkItem, Target, library_of_file
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from .build import model_for
+from .build import build_fingerprint, model_for
 from .et202_docs import DOCS
 from .registering import registrar
 
@@ -110,4 +110,5 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(b"link_libraries", b"LINK_LIBRARIES", b"executorch_target_whole_archive"),
+    workspace_fingerprint=build_fingerprint,
 )
