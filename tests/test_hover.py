@@ -211,3 +211,28 @@ def test_runtime_log_message_in_a_python_string() -> None:
 )
 def test_no_log_message_hover(source: str, marker: str) -> None:
     assert hover(source, marker) is None
+
+
+def _cmake_hover(source: str, word: str, occurrence: int = 0):
+    doc = document(source, LanguageId.CMAKE)
+    offset = doc.data.index(word.encode())
+    for _ in range(occurrence):
+        offset = doc.data.index(word.encode(), offset + 1)
+    return hover_at(doc, offset + 1)
+
+
+def test_cmake_hover_on_targets_options_and_build_type() -> None:
+    source = (
+        "# Größe\nif(NOT CMAKE_BUILD_TYPE)\n  set(CMAKE_BUILD_TYPE Release)\nendif()\n"
+        'option(EXECUTORCH_BUILD_XNNPACK "" ON)\n'
+        "target_link_libraries(app PRIVATE xnnpack_backend my_lib)\n"
+    )
+    target = _cmake_hover(source, "xnnpack_backend")
+    assert "WHOLE_ARCHIVE" in target.markdown and "0x20" in target.markdown
+    assert source.encode()[target.span.start : target.span.end] == b"xnnpack_backend"
+    option = _cmake_hover(source, "EXECUTORCH_BUILD_XNNPACK")
+    assert "Default: `OFF`" in option.markdown
+    build_type = _cmake_hover(source, "CMAKE_BUILD_TYPE", occurrence=1)
+    assert "`Release`" in build_type.markdown and "Debug" in build_type.markdown
+    assert _cmake_hover(source, "my_lib") is None
+    assert _cmake_hover(source, "target_link_libraries") is None

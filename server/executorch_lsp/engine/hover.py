@@ -21,6 +21,7 @@ from ..knowledge.log_messages import log_message_at
 from ..knowledge.log_messages import render_markdown as render_log_message
 from ..knowledge.profiling import MEASURE
 from .api_hover import api_hover, mentions_executorch
+from .build_hover import build_hover
 from .document import Document
 from .findings import Finding, Span
 from .languages import LanguageId
@@ -74,6 +75,11 @@ def hover_at(
         if api is not None:
             sections.append(api.markdown)
             span = api.span
+        if document.language is LanguageId.CMAKE:
+            build = build_hover(document, node)
+            if build is not None:
+                sections.append(build[0])
+                span = build[1]
     for rule in rules_for(document.language):
         if rule.hover is not None and rule.applies_to(document.data):
             text = rule.hover(document, offset)
