@@ -105,8 +105,9 @@ def _display_path(path: Path) -> str:
 def _workspace_for(paths: list[Path], files: list[Path], config) -> Workspace:
     """The files calls may lead into: the checked folders, or, when only files are named
     (as pre-commit does), the project they belong to."""
-    if any(path.is_dir() for path in paths):
-        return Workspace(files=files)
+    folders = [path for path in paths if path.is_dir()]
+    if folders:
+        return Workspace(roots=folders, files=files)
     root = config.root or Path.cwd()
     return Workspace(roots=[root], exclude=config.exclude, exclude_root=config.root)
 

@@ -68,6 +68,7 @@ class Target:
     whole_archive_interface: bool = False  # carries --whole-archive/-force_load for consumers
     executorch: bool = False  # defined by ExecuTorch's own build (in-tree or installed)
     sources: list[str] = field(default_factory=list)  # absolute paths, where known
+    shared: bool = False  # SHARED or MODULE: its PRIVATE links stay inside it
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class BuildModel:
     files: list[str] = field(default_factory=list)
     executorch: str | None = None  # "subdirectory", "find_package" or "source" (the tree itself)
     calls: list[tuple[str, tuple[str, ...], Site, Branch]] = field(default_factory=list)
+    functions: set[str] = field(default_factory=set)  # function() and macro() names defined
 
     def target(self, name: str) -> Target | None:
         found = self.targets.get(name)
@@ -290,6 +292,7 @@ class Interpreter:
         if not arguments or body is None:
             return
         name = arguments[0].lower()
+        self.model.functions.add(name)
         self.functions[name] = _Definition(
             name, tuple(arguments[1:]), body, frame.path, data, node.type == "macro_def"
         )
@@ -570,6 +573,7 @@ def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
         elif "INTERFACE" in values[1:2]:
             actual = "interface"
         target = interpreter.add_target(values[0], actual, call.frame, call.site)
+        target.shared = "SHARED" in values[1:3] or "MODULE" in values[1:3]
         target.sources.extend(_source_paths(values[1:], call.frame))
 
     return handler

@@ -13,6 +13,9 @@ from .cmake import (
     et202_backend_not_whole_archived,
     et203_duplicate_operator_library,
     et204_no_operator_library,
+    et205_renamed_helper,
+    et206_whole_archive_and_plain,
+    et207_static_and_shared_runtime,
 )
 from .cpp import (
     et101_threadpool_reset_after_load,
@@ -41,6 +44,9 @@ RULES: tuple[Rule, ...] = (
     et202_backend_not_whole_archived.RULE,
     et203_duplicate_operator_library.RULE,
     et204_no_operator_library.RULE,
+    et205_renamed_helper.RULE,
+    et206_whole_archive_and_plain.RULE,
+    et207_static_and_shared_runtime.RULE,
     et900_unused_suppression.RULE,
 )
 
@@ -61,6 +67,9 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET202": "backend-not-whole-archived",
     "ET203": "duplicate-operator-library",
     "ET204": "no-operator-library",
+    "ET205": "renamed-cmake-helper",
+    "ET206": "whole-archive-and-plain-link",
+    "ET207": "static-and-shared-runtime",
     "ET301": "duplicate-generated-lib",
     "ET302": "generated-lib-misconfigured",
     "ET401": "lowering-without-partitioner",

@@ -11,6 +11,7 @@ from ...engine.workspace import Workspace
 from ..base import RuleContext
 
 _PROJECT = re.compile(rb"(?im)^\s*project\s*\(")
+_EXECUTORCH_PROJECT = re.compile(rb"(?im)^\s*project\s*\(\s*executorch\b")
 
 
 def model_for(context: RuleContext) -> BuildModel:
@@ -27,7 +28,11 @@ def model_for(context: RuleContext) -> BuildModel:
         model = workspace.memo(("cmake-model", root), lambda: _build(workspace, root))
         if document.path in model.files:
             return model
-    return workspace.memo(("cmake-model", document.path), lambda: _build(workspace, document.path))
+    own = workspace.memo(("cmake-model", document.path), lambda: _build(workspace, document.path))
+    part_of_executorch = not _PROJECT.search(document.data) and root is not None
+    if part_of_executorch and _EXECUTORCH_PROJECT.search(workspace.read(root) or b""):
+        own.executorch = "source"  # a piece of ExecuTorch's own build, read on its own
+    return own
 
 
 def _build(workspace: Workspace, path: str) -> BuildModel:

@@ -56,11 +56,15 @@ def reached(model: BuildModel, target: str) -> list[Reached]:
     found: list[Reached] = []
     seen: set[str] = set()
 
-    def visit(name: str, first: LinkItem | None, branch: Branch, depth: int) -> None:
+    def visit(
+        name: str, first: LinkItem | None, branch: Branch, depth: int, shared: bool = False
+    ) -> None:
         if depth > _MAX_DEPTH or name in seen:
             return
         seen.add(name)
         for item in model.links_of(name):
+            if shared and item.scope == "PRIVATE":
+                continue  # linked into the shared library itself, not into its users
             if item.kind not in ("target", "file", "unknown", "genex"):
                 continue
             combined = (*branch, *item.branch)
@@ -70,7 +74,7 @@ def reached(model: BuildModel, target: str) -> list[Reached]:
             found.append(Reached(item.library, head, item, combined))
             defined = model.target(item.library) if item.kind == "target" and item.library else None
             if defined is not None and not defined.executorch:
-                visit(item.library, head, combined, depth + 1)
+                visit(item.library, head, combined, depth + 1, defined.shared)
         seen.discard(name)
 
     visit(target, None, (), 0)

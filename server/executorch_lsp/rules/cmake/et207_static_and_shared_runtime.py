@@ -1,0 +1,95 @@
+"""ET207 static-and-shared-runtime: the static and the shared ExecuTorch runtime in one
+binary, which then has two operator registries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...engine.cmake_model import compatible
+from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.languages import LanguageId
+from ..base import Rule, RuleContext, RuleDocs, Source
+from .build import model_for
+from .et203_duplicate_operator_library import reached
+
+CONFIG_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/executorch-config.cmake"
+STATIC = frozenset({"executorch", "executorch_core"})
+SHARED = frozenset({"executorch_shared", "executorch-shared", "executorch::runtime"})
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    document = context.document
+    model = model_for(context)
+    if model.executorch == "source":
+        return  # ExecuTorch's own build makes the shared runtime out of the static one
+    for name, targets in model.targets.items():
+        if not any(t.kind in ("executable", "library") for t in targets):
+            continue
+        found = reached(model, name)
+        static = [r for r in found if r.library in STATIC]
+        shared = [r for r in found if r.library in SHARED]
+        for one in shared:
+            other = next((s for s in static if compatible(s.branch, one.branch)), None)
+            if other is None:
+                continue
+            later, earlier = (
+                (one, other)
+                if one.first.site.start > other.first.site.start
+                else (
+                    other,
+                    one,
+                )
+            )
+            site = later.first.site
+            if site.path != document.path:
+                continue
+            yield context.finding(
+                Span(site.start, site.end),
+                f"`{name}` links the static ExecuTorch runtime (`{other.library}`) and the "
+                f"shared one (`{one.library}`): each has its own operator registry, so kernels "
+                "register twice and the program aborts before main, or models do not find "
+                "the kernels. Link one runtime",
+                related=[
+                    Related(
+                        Span(earlier.first.site.start, earlier.first.site.end),
+                        "the other runtime is linked here",
+                        path=None
+                        if earlier.first.site.path == document.path
+                        else earlier.first.site.path,
+                    )
+                ],
+            )
+            break
+
+
+RULE = Rule(
+    code="ET207",
+    name="static-and-shared-runtime",
+    title="Static and shared ExecuTorch runtime in one binary",
+    languages=frozenset({LanguageId.CMAKE}),
+    severity=Severity.ERROR,
+    fixable=False,
+    check=check,
+    anchors=(b"executorch_shared", b"executorch-shared", b"executorch::runtime"),
+    docs=RuleDocs(
+        problem=(
+            "A binary links the static runtime (`executorch`, `executorch_core`) and the "
+            "shared one (`executorch_shared`, `executorch::runtime` from the pip package's "
+            "CMake config)."
+        ),
+        bad=(
+            "add_executable(app main.cpp)\n"
+            "target_link_libraries(app PRIVATE executorch executorch::runtime)\n"
+        ),
+        good="add_executable(app main.cpp)\ntarget_link_libraries(app PRIVATE executorch)\n",
+        why=(
+            "ExecuTorch's CMake package warns that linking both gives a consumer two kernel "
+            "registries, which aborts during registration before main. Even when it does not "
+            "abort, kernels registered in one registry are invisible to a method loaded "
+            "through the other (Error 0x14 OperatorMissing)."
+        ),
+        exceptions="Runtimes chosen in branches that cannot both be taken are not reported.",
+        sources=(Source("tools/cmake/executorch-config.cmake", CONFIG_URL),),
+        example_language="cmake",
+    ),
+)
