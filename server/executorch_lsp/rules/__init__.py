@@ -8,7 +8,7 @@ from functools import cache
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
 from .base import Rule
-from .buck import et301_duplicate_generated_lib
+from .buck import et301_duplicate_generated_lib, et302_generated_lib_misconfigured
 from .cmake import et201_build_type_not_release
 from .cpp import (
     et101_threadpool_reset_after_load,
@@ -35,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     et109_et_unwrap_not_portable.RULE,
     et201_build_type_not_release.RULE,
     et301_duplicate_generated_lib.RULE,
+    et302_generated_lib_misconfigured.RULE,
     et900_unused_suppression.RULE,
 )
 
