@@ -99,6 +99,12 @@ def test_packages_of_an_executorch_checkout(tmp_path: Path) -> None:
     )
 
 
+def test_older_checkouts_keep_the_macros_under_shim(tmp_path: Path) -> None:
+    workspace = write(tmp_path, {"shim/xplat/executorch/codegen/codegen.bzl": ""})
+    assert BuckGraph(workspace).executorch_root() == str(tmp_path.resolve())
+    assert BuckGraph(write(tmp_path / "other", {"BUCK": ""})).executorch_root() is None
+
+
 def test_cell_root_from_buckconfig(tmp_path: Path) -> None:
     workspace = write(
         tmp_path,

@@ -27,7 +27,11 @@ from .model import GENERATED_LIB, BuckFile, Target, build
 from .values import Item, ListValue
 
 BUILD_FILE_NAMES = frozenset({"BUCK", "TARGETS", "BUCK.v2", "TARGETS.v2", "BUILD", "BUILD.bazel"})
-_CHECKOUT_MARKER = os.path.join("shim_et", "xplat", "executorch", "codegen", "codegen.bzl")
+# codegen.bzl in an ExecuTorch checkout (shim/ in older ones).
+_CHECKOUT_MARKERS = tuple(
+    os.sep + os.path.join(shim, "xplat", "executorch", "codegen", "codegen.bzl")
+    for shim in ("shim_et", "shim")
+)
 _DEPENDENCY_ARGUMENTS = ("deps", "exported_deps")
 _STATIC_SUFFIX = "_static"
 
@@ -106,11 +110,11 @@ class BuckGraph:
         return self.remember(("buck-executorch-root",), self._find_executorch_root)
 
     def _find_executorch_root(self) -> str | None:
-        suffix = os.sep + _CHECKOUT_MARKER
         roots = sorted(
-            path[: -len(suffix)]
+            path[: -len(marker)]
             for path in self.workspace.files(LanguageId.STARLARK)
-            if path.endswith(suffix)
+            for marker in _CHECKOUT_MARKERS
+            if path.endswith(marker)
         )
         return roots[0] if roots else None
 
