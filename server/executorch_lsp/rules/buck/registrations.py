@@ -42,9 +42,9 @@ class _Selection:
 
 def overlap(first: Registration, second: Registration) -> str | None:
     """What both register (for a message), or None when no overlap is certain."""
-    yamls = sorted(first.yamls & second.yamls)
+    yamls = sorted(first.yamls & second.yamls, key=lambda yaml: (yaml.endswith("ops.yaml"), yaml))
     if yamls:
-        return f"every operator of `{_short(yamls[0])}`"
+        return "every operator of " + " and ".join(f"`{_short(yaml)}`" for yaml in yamls)
     # Well-known operators first (aten::add.out rather than aten::_log_softmax.out).
     operators = sorted(
         first.operators & second.operators, key=lambda op: (op.split("::")[-1][:1] == "_", op)
