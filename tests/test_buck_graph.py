@@ -156,6 +156,18 @@ def test_ambiguous_names_are_not_resolved(tmp_path: Path) -> None:
     assert graph.resolve(graph.locate(":lib", path), path) is None
 
 
+def test_a_call_of_a_function_of_the_file_is_preferred_to_its_definition() -> None:
+    source = (
+        "def with_base(extra):\n"
+        '    runtime.cxx_library(name = "lib", deps = [":base"] + extra)\n'
+        'with_base(extra = [":more"])\n'
+    )
+    document = Document.from_text("/repo/BUCK", LanguageId.STARLARK, source)
+    graph = BuckGraph(None, document_model(document))
+    found = graph.resolve(graph.locate(":lib", "/repo/BUCK"), "/repo/BUCK")
+    assert found is not None and found.origin is not None
+
+
 def test_static_variants_resolve_to_their_target(tmp_path: Path) -> None:
     workspace = write(
         tmp_path, {"BUCK": 'runtime.cxx_library(name = "lib", define_static_target = True)\n'}

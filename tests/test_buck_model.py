@@ -219,3 +219,49 @@ def test_truthiness() -> None:
     assert is_truthy(DictValue(())) is False
     assert is_truthy(UNKNOWN) is None
     assert is_truthy("x") is True
+
+
+WRAPPER = (
+    "def app_binary(name, deps = [], visibility = None, **kwargs):\n"
+    '    runtime.cxx_binary(name = name, deps = deps + [":base"], **kwargs)\n'
+)
+
+
+def test_functions_of_the_file_are_read_through_with_their_arguments() -> None:
+    source = WRAPPER + 'app_binary(name = "app", deps = [":lib"], srcs = ["main.cpp"])\n'
+    found = model(source)
+    (app,) = found.by_name["app"]
+    assert app.kind == "cxx_binary"
+    assert plain(app.value("deps")) == ((":lib", ":base"), True)
+    assert plain(app.value("srcs")) == (("main.cpp",), True)
+    call = source.index('app_binary(name = "app"')
+    assert app.start == call and app.origin == source.index("runtime.cxx_binary")
+    assert source[app.name_item.start : app.name_item.end] == '"app"'
+
+
+def test_defaults_and_unknown_arguments_of_a_wrapper() -> None:
+    source = WRAPPER + 'app_binary(name = "a")\napp_binary(name = "b", **EXTRA)\n'
+    found = model(source)
+    assert plain(found.by_name["a"][0].value("deps")) == ((":base",), True)
+    opened = found.by_name["b"][0]
+    assert plain(opened.value("deps")) == ((":base",), False) and opened.open_arguments
+
+
+def test_positional_arguments_of_a_wrapper() -> None:
+    source = WRAPPER + 'app_binary("app", [":lib"])\n'
+    assert plain(model(source).by_name["app"][0].value("deps")) == ((":lib", ":base"), True)
+
+
+def test_recursive_functions_end() -> None:
+    source = (
+        'def f(name):\n    f(name = name)\n    runtime.cxx_library(name = name)\nf(name = "x")\n'
+    )
+    assert [t.kind for t in model(source).targets if t.name == "x"] == ["local:f", "cxx_library"]
+
+
+def test_define_common_targets_called_in_the_file_defines_its_targets_once() -> None:
+    source = (
+        'def define_common_targets():\n    runtime.cxx_library(name = "a")\n'
+        "define_common_targets()\n"
+    )
+    assert len(model(source).by_name["a"]) == 1

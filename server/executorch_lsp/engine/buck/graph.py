@@ -231,7 +231,10 @@ class BuckGraph:
         if not candidates and location.directory is not None:
             candidates = self.package(location.directory).get(name, [])
         unique = {(t.path, t.start): t for t in candidates}
-        return next(iter(unique.values())) if len(unique) == 1 else None
+        # A call inside a function read through at its call site: the call site knows more.
+        through = {(t.path, t.origin) for t in unique.values() if t.origin is not None}
+        kept = [t for key, t in unique.items() if key not in through]
+        return kept[0] if len(kept) == 1 else None
 
     def dependency_items(self, target: Target) -> list[Item]:
         """The labels a target certainly depends on, as written."""

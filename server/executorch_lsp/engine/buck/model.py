@@ -6,7 +6,9 @@ normalised: ``executorch_generated_lib`` and ``et_operator_library`` (when loade
 ``codegen.bzl`` or not bound at all), ``cxx_library``/``cxx_binary``/``cxx_test`` for
 ``runtime.cxx_library``, ``fb_xplat_cxx_binary``, ``native.cxx_test``, ... The
 ``fbcode_target(_kind = ..., ...)`` wrappers count as their ``_kind``. Calls of functions
-defined in the same file keep the kind ``local:<function>``: their meaning is not known.
+defined in the same file are read through: the body is evaluated with the parameters bound
+to the call's arguments (see wrappers.py), and the targets it defines are the call's. A
+call of a local function that defines no target keeps the kind ``local:<function>``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .values import (
     collect_bindings,
     mutated_names,
 )
+from .wrappers import MAX_EXPANSION_DEPTH, bind_parameters
 
 GENERATED_LIB = "executorch_generated_lib"
 OPERATOR_LIBRARY = "et_operator_library"
@@ -38,6 +41,7 @@ CXX_KINDS = frozenset({"cxx_library", "cxx_binary", "cxx_test", "cxx_python_exte
 # fb_xplat_cxx_library, fb_android_cxx_library, prebuilt_cxx_library, cxx_binary, ...
 _CXX_RULE = re.compile(r"(?:\w+_)?(cxx_(?:library|binary|test|python_extension))")
 _WRAPPER_KIND_ARGUMENT = "_kind"
+_LOCAL = "local:"
 _NESTED_BLOCKS = frozenset({"if_statement", "for_statement", "elif_clause", "else_clause", "block"})
 
 
@@ -63,6 +67,9 @@ class Target:
     # written out may still be given, so it is unknown rather than its default.
     open_arguments: bool = False
     function: str | None = None  # the ``def`` the call is in
+    # For a target defined by calling a function of the same file: the start of the call
+    # inside that function's body (the target's own span is the outer call's).
+    origin: int | None = None
 
     def value(self, key: str, default: Value = None) -> Value:
         item = self.arguments.get(key)
@@ -77,6 +84,15 @@ class Target:
     @property
     def label(self) -> str:
         return f":{self.name}" if self.name else self.callee
+
+
+@dataclass(frozen=True)
+class _Outer:
+    """The call of a same-file function whose body is being read through."""
+
+    call: ts.Node
+    callee: ts.Node
+    active: frozenset[str]  # the functions being read through (no recursion)
 
 
 @dataclass
@@ -120,10 +136,12 @@ class _Builder:
         self.evaluator = Evaluator(data, mutated_names(root, data))
         self.loads: list[Load] = []
         self.functions: set[str] = set()
+        self.definitions: dict[str, ts.Node] = {}
         self.targets: list[Target] = []
+        self.module = Scope()
 
     def build(self) -> BuckFile:
-        module = Scope()
+        module = self.module
         self._collect_loads_and_functions(module)
         collect_bindings(self.root, module, self.data)
         for load in self.loads:
@@ -146,6 +164,7 @@ class _Builder:
                 name = statement.child_by_field_name("name")
                 if name is not None:
                     self.functions.add(self._text(name))
+                    self.definitions[self._text(name)] = statement
             elif statement.type == "expression_statement":
                 call = statement.named_children[0] if statement.named_children else None
                 if call is not None and call.type == "call" and self._callee(call) == "load":
@@ -176,16 +195,19 @@ class _Builder:
                     symbols.append((self._text(alias), exported))
         return Load(label, tuple(symbols)) if label is not None else None
 
-    def _walk(self, block: ts.Node, scope: Scope, function: str | None) -> None:
+    def _walk(
+        self, block: ts.Node, scope: Scope, function: str | None, outer: _Outer | None = None
+    ) -> None:
         stack = list(reversed(block.named_children))
         while stack:
             node = stack.pop()
             if node.type == "function_definition":
-                self._function(node, scope)
+                if outer is None:
+                    self._function(node, scope)
             elif node.type == "expression_statement":
                 for child in node.named_children:
                     if child.type == "call":
-                        self._call(child, scope, function)
+                        self._call(child, scope, function, outer)
             elif node.type in _NESTED_BLOCKS:
                 stack.extend(reversed(node.named_children))
 
@@ -202,7 +224,9 @@ class _Builder:
         collect_bindings(body, scope, self.data)
         self._walk(body, scope, self._text(name_node) if name_node is not None else None)
 
-    def _call(self, call: ts.Node, scope: Scope, function: str | None) -> None:
+    def _call(
+        self, call: ts.Node, scope: Scope, function: str | None, outer: _Outer | None
+    ) -> None:
         callee_node = call.child_by_field_name("function")
         arguments = call.child_by_field_name("arguments")
         if callee_node is None or arguments is None or arguments.type != "argument_list":
@@ -212,29 +236,71 @@ class _Builder:
         if kind is None:
             return
         values, open_arguments, positional = self._arguments(arguments, scope)
+        if kind.startswith(_LOCAL) and self._expand(
+            kind[len(_LOCAL) :], call, values, positional, open_arguments, function, outer
+        ):
+            return
         known = kind in CODEGEN_MACROS or kind in CXX_KINDS
+        if len(positional) > 1 and known:
+            open_arguments = True
         name_item = values.get("name")
-        if name_item is None and positional is not None and known:
-            name_item = values["name"] = positional  # the macros' first parameter
+        if name_item is None and positional and known:
+            name_item = values["name"] = positional[0]  # the macros' first parameter
         if name_item is None and not (known and open_arguments):
             return  # not a target: define_common_targets(), fail(), ...
         name = name_item.value if name_item is not None else None
+        spans = outer.call if outer is not None else call
+        callee_spans = outer.callee if outer is not None else callee_node
         self.targets.append(
             Target(
                 path=self.path,
                 kind=kind,
                 callee=self._text(kind_node),
                 name=name if isinstance(name, str) else None,
-                start=call.start_byte,
-                end=call.end_byte,
-                callee_start=callee_node.start_byte,
-                callee_end=callee_node.end_byte,
+                start=spans.start_byte,
+                end=spans.end_byte,
+                callee_start=callee_spans.start_byte,
+                callee_end=callee_spans.end_byte,
                 name_item=name_item,
                 arguments=values,
                 open_arguments=open_arguments,
                 function=function,
+                origin=call.start_byte if outer is not None else None,
             )
         )
+
+    def _expand(
+        self,
+        name: str,
+        call: ts.Node,
+        values: dict[str, Item],
+        positional: list[Item],
+        open_arguments: bool,
+        function: str | None,
+        outer: _Outer | None,
+    ) -> bool:
+        """Read the body of the called function with its parameters bound; True when that
+        defines targets."""
+        definition = self.definitions.get(name)
+        body = definition.child_by_field_name("body") if definition is not None else None
+        parameters = definition.child_by_field_name("parameters") if body is not None else None
+        active = outer.active if outer is not None else frozenset()
+        if parameters is None or not parameters.named_children:
+            # define_common_targets(): its targets are read from the definition already
+            return body is not None and any(
+                t.function == name and t.origin is None for t in self.targets
+            )
+        if name in active or len(active) >= MAX_EXPANSION_DEPTH:
+            return False
+        scope = bind_parameters(
+            definition, values, positional, open_arguments, call, self.module, self.data
+        )
+        collect_bindings(body, scope, self.data)
+        before = len(self.targets)
+        if outer is None:
+            outer = _Outer(call, call.child_by_field_name("function"), frozenset())
+        self._walk(body, scope, function, _Outer(outer.call, outer.callee, active | {name}))
+        return len(self.targets) > before
 
     def _wrapped_kind(self, arguments: ts.Node) -> ts.Node | None:
         """The rule named by ``_kind = ...`` in ``fbcode_target(_kind = ..., ...)``."""
@@ -257,7 +323,7 @@ class _Builder:
         if callee.type != "identifier":
             return None
         if text in self.functions:
-            return f"local:{text}"
+            return _LOCAL + text
         exported = text
         for load in self.loads:
             for local, symbol in load.symbols:
@@ -270,11 +336,10 @@ class _Builder:
 
     def _arguments(
         self, arguments: ts.Node, scope: Scope
-    ) -> tuple[dict[str, Item], bool, Item | None]:
+    ) -> tuple[dict[str, Item], bool, list[Item]]:
         values: dict[str, Item] = {}
         open_arguments = arguments.has_error
-        first_positional: Item | None = None
-        positional_count = 0
+        positional: list[Item] = []
         for child in arguments.named_children:
             if child.type == "keyword_argument":
                 name = child.child_by_field_name("name")
@@ -296,12 +361,8 @@ class _Builder:
             elif child.type == "list_splat":
                 open_arguments = True
             elif child.type != "comment":
-                positional_count += 1
-                if positional_count == 1:
-                    first_positional = self.evaluator.item(child, scope)
-                else:
-                    open_arguments = True
-        return values, open_arguments, first_positional
+                positional.append(self.evaluator.item(child, scope))
+        return values, open_arguments, positional
 
     def _callee(self, call: ts.Node) -> str | None:
         function = call.child_by_field_name("function")

@@ -173,6 +173,13 @@ class Evaluator:
         self._active: set[int] = set()
 
     def item(self, node: ts.Node, scope: Scope) -> Item:
+        """The value with its position; a parameter bound to an argument keeps the
+        argument's position (where the value was written)."""
+        if node.type == "identifier":
+            name = _text(node, self.data)
+            found = scope.lookup(name) if name not in self.mutated else None
+            if found is not None and isinstance(found[0], Item):
+                return found[0]
         return Item(self.value(node, scope), node.start_byte, node.end_byte)
 
     def value(self, node: ts.Node, scope: Scope, depth: int = 0) -> Value:
