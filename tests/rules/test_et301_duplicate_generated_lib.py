@@ -109,6 +109,20 @@ POSITIVE = {
     + binary(":all_lib", PORTABLE_LIB, mark=True),
 }
 
+APP_BINARY = (
+    "def app_binary(name, deps = []):\n"
+    f'    runtime.cxx_binary(name = name, deps = deps + ["{PORTABLE_LIB}"])\n'
+)
+POSITIVE["through_a_function_of_the_file"] = (
+    ALL_OPS + APP_BINARY + 'app_binary(name = "app", deps = [":all_lib"])  # <- ET301\n'
+)
+POSITIVE["in_a_function_whatever_its_arguments"] = (
+    ALL_OPS
+    + "def app_binary(name):\n"
+    + f'    runtime.cxx_binary(name = name, deps = [":all_lib", "{PORTABLE_LIB}"])  # <- ET301\n'
+    + 'app_binary(name = "a")\napp_binary(name = "b")\n'
+)
+
 NEGATIVE = {
     "portable_and_quantized": binary(PORTABLE_LIB, QUANTIZED_LIB),
     "optimized_native_and_quantized_static": binary(
@@ -167,6 +181,9 @@ NEGATIVE = {
     + ALL_OPS[len(LOAD) :]
     + binary(":all_lib", PORTABLE_LIB),
     "unknown_deps": 'runtime.cxx_binary(name = "app", deps = DEPS + get_deps())\n',
+    "function_of_the_file_with_other_operators": ALL_OPS
+    + APP_BINARY
+    + f'app_binary(name = "app", deps = ["{QUANTIZED_LIB}"])\n',
     "runtime_registration_off": LOAD
     + oplist("q_ops", f'ops_schema_yaml_target = "{QUANTIZED_YAML}"')
     + 'executorch_generated_lib(name = "q_lib", deps = [":q_ops"],\n'

@@ -96,6 +96,25 @@ POSITIVE = {
     + '    executorch_generated_lib(name = "lib", deps = [":ops"])  # <- ET302\n',
 }
 
+MY_LIB = (
+    "def my_lib(name, aten = False, **kwargs):\n"
+    '    executorch_generated_lib(name = name, functions_yaml_target = ":f.yaml",\n'
+    "        aten_mode = aten, **kwargs)\n"
+)
+POSITIVE["through_a_function_of_the_file"] = (
+    LOAD
+    + MY_LIB
+    + 'my_lib(name = "a")\n'
+    + 'my_lib(name = "b", aten = True)  # <- ET302\n'
+    + 'my_lib(name = "c", expose_operator_symbols = True)  # <- ET302\n'
+)
+POSITIVE["in_a_function_whatever_its_arguments"] = (
+    LOAD
+    + "def my_lib(name):\n"
+    + "    executorch_generated_lib(name = name)  # <- ET302\n"
+    + 'my_lib(name = "a")\nmy_lib(name = "b")\n'
+)
+
 NEGATIVE = {
     "functions_yaml": lib(PORTABLE_YAML, PORTABLE_KERNELS, '    deps = [":ops"],\n'),
     "custom_ops_yaml_only": lib('    custom_ops_yaml_target = ":custom_ops.yaml",\n'),

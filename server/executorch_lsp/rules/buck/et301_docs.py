@@ -82,7 +82,9 @@ DOCS = RuleDocs(
         "with `append`), `model`- or server-generated operator lists, unresolved labels, "
         "ATen-mode libraries (a separate registry) and `manual_registration = True` are "
         "never guessed. Two libraries linked only through one dependency are reported at "
-        "that dependency, not at every target above it. Prim ops are not compared."
+        "that dependency, not at every target above it. A function of the same file that "
+        "defines the binary is read through at each call, with the call's arguments; "
+        "functions loaded from other `.bzl` files are not. Prim ops are not compared."
     ),
     sources=(
         Source("ExecuTorch: kernel library selective build", SELECTIVE_BUILD_URL),

@@ -29,33 +29,49 @@ class _Site:
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
-    document = context.document
-    model = document_model(document, context.workspace)
+    model = document_model(context.document, context.workspace)
     graph = BuckGraph(context.workspace, model)
-    for target in model.targets:
+    # Targets defined through a function of the file come last: an overlap that does not
+    # depend on the function's arguments is reported once, in the function.
+    in_definitions: set[tuple[int, tuple[str, ...]]] = set()
+    for target in sorted(model.targets, key=lambda t: t.origin is not None):
         if not target.is_cxx:
             continue
         sites = _sites(graph, target)
-        reported: set[tuple[str, str]] = set()
+        reported: set[tuple[str, ...]] = set()
         for index, first in enumerate(sites):
             for second in sites[index + 1 :]:
                 for a, b in _overlapping(first, second, sites, reported):
-                    what = overlap(a, b)
-                    span = target.name_item or target
-                    yield context.finding(
-                        Span(span.start, span.end),
-                        _message(graph, target, first, second, a, b, what),
-                        related=(
-                            Related(
-                                _span(first.item),
-                                f"{_shown(graph, target, first, a)} registers these operators",
-                            ),
-                            Related(
-                                _span(second.item),
-                                f"{_shown(graph, target, second, b)} registers them again",
-                            ),
-                        ),
-                    )
+                    pair = tuple(sorted((a.identity, b.identity)))
+                    if target.origin is None:
+                        in_definitions.add((target.start, pair))
+                    elif (target.origin, pair) in in_definitions:
+                        continue
+                    yield _finding(context, graph, target, first, second, a, b)
+
+
+def _finding(
+    context: RuleContext,
+    graph: BuckGraph,
+    target: Target,
+    first: _Site,
+    second: _Site,
+    a: Registration,
+    b: Registration,
+) -> Finding:
+    span = target.name_item or target
+    if target.origin is not None and not target.start <= span.start < target.end:
+        span = Span(target.callee_start, target.callee_end)  # the name is in the function
+    return context.finding(
+        Span(span.start, span.end),
+        _message(graph, target, first, second, a, b, overlap(a, b)),
+        related=(
+            Related(
+                _span(first.item), f"{_shown(graph, target, first, a)} registers these operators"
+            ),
+            Related(_span(second.item), f"{_shown(graph, target, second, b)} registers them again"),
+        ),
+    )
 
 
 def _sites(graph: BuckGraph, target: Target) -> list[_Site]:
@@ -83,7 +99,7 @@ def _sites(graph: BuckGraph, target: Target) -> list[_Site]:
 
 
 def _overlapping(
-    first: _Site, second: _Site, sites: list[_Site], reported: set[tuple[str, str]]
+    first: _Site, second: _Site, sites: list[_Site], reported: set[tuple[str, ...]]
 ) -> Iterator[tuple[Registration, Registration]]:
     """Pairs of different libraries, one behind each site, that no single dependency
     links both of (those are reported where they meet)."""

@@ -67,9 +67,12 @@ DOCS = RuleDocs(
         "`kernel_deps`, and a second copy through `deps` would clash with the rebuilt one."
     ),
     exceptions=(
-        "Only literal values are judged: `select()`, `read_config()`, parameters of a "
-        "wrapper function, loop variables and unknown `**kwargs` never give a finding "
-        "(an unknown `**kwargs` may supply a missing argument). A dependency of `deps` is "
+        "Only literal values are judged: `select()`, `read_config()`, loop variables, "
+        "parameters of functions loaded from other files and unknown `**kwargs` never give "
+        "a finding (an unknown `**kwargs` may supply a missing argument). A function of the "
+        "same file that calls the macro is read through at each of its calls, with the "
+        "call's arguments: the finding is on the call, or once in the function when the "
+        "arguments do not matter. A dependency of `deps` is "
         "followed only through labels that resolve in the workspace or are ExecuTorch's "
         "prebuilt generated libraries. Calls of a function of the same name defined in "
         "the file itself, or loaded from a file other than `codegen.bzl`, are not the "
