@@ -107,6 +107,11 @@ def test_loads() -> None:
         "executorch_generated_lib",
     )
     assert found.loaded("runtime") is None
+    assert found.codegen_symbols == {
+        "et_operator_library": "et_operator_library",
+        "executorch_generated_lib": "executorch_generated_lib",
+    }
+    assert model('load("//tools:defs.bzl", "et_operator_library")\n').codegen_symbols == {}
 
 
 def test_literal_values() -> None:

@@ -181,6 +181,18 @@ NEGATIVE = {
     + ALL_OPS[len(LOAD) :]
     + binary(":all_lib", PORTABLE_LIB),
     "unknown_deps": 'runtime.cxx_binary(name = "app", deps = DEPS + get_deps())\n',
+    # Several generated libraries side by side, each linked by its own binary.
+    "one_library_per_binary": ALL_OPS
+    + oplist("list_ops", 'ops = ["aten::add.out"]')
+    + generated("list_lib", "list_ops")
+    + binary(":all_lib").replace('"app"', '"all_test"')
+    + binary(":list_lib").replace('"app"', '"list_test"'),
+    # A backend library linked whole, next to one generated library.
+    "backend_linked_whole": 'runtime.cxx_library(name = "backend", link_whole = True,\n'
+    + '    deps = ["//executorch/runtime/backend:interface"])\n'
+    + binary(":backend", PORTABLE_LIB),
+    "file_that_does_not_parse": ALL_OPS
+    + f'runtime.cxx_binary(name = "app", deps = [":all_lib", "{PORTABLE_LIB}" +\n',
     "function_of_the_file_with_other_operators": ALL_OPS
     + APP_BINARY
     + f'app_binary(name = "app", deps = ["{QUANTIZED_LIB}"])\n',

@@ -181,6 +181,7 @@ NEGATIVE = {
     + "    if functions_yaml_target and aten_mode:\n"
     + '        fail("{} is providing functions_yaml_target in ATen mode".format(name))\n'
     + 'executorch_generated_lib(name = "x")\n',
+    "file_that_does_not_parse": lib('    deps = [":ops"] +\n'),
     "loaded_from_another_file": 'load("//tools:my_defs.bzl", "executorch_generated_lib")\n'
     + 'executorch_generated_lib(name = "x")\n',
 }

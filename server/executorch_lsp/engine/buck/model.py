@@ -111,6 +111,16 @@ class BuckFile:
                 named.setdefault(target.name, []).append(target)
         return named
 
+    @cached_property
+    def codegen_symbols(self) -> dict[str, str]:
+        """Names in this file of what it loads from codegen.bzl -> the names there."""
+        return {
+            local: exported
+            for load in self.loads
+            if _is_codegen(load.module)
+            for local, exported in load.symbols
+        }
+
     def loaded(self, local_name: str) -> tuple[str, str] | None:
         """(module label, exported name) of a symbol this file loads."""
         for load in self.loads:
