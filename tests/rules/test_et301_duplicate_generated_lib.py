@@ -12,6 +12,8 @@ from executorch_lsp.engine.document import Document
 from executorch_lsp.engine.languages import LanguageId
 from executorch_lsp.engine.workspace import Workspace
 from executorch_lsp.rules import workspace_fingerprint
+from executorch_lsp.rules.buck import prebuilt
+from executorch_lsp.rules.buck.prebuilt import YAML_OPERATORS
 from harness import assert_marked, findings
 
 BUCK = LanguageId.STARLARK
@@ -232,7 +234,8 @@ def test_message_and_related_information() -> None:
     assert "`app` links two generated operator libraries" in finding.message
     assert "every operator of `portable/functions.yaml`" in finding.message
     assert "(through `:runner`)" in finding.message
-    assert "Re-registering" in finding.message
+    assert "error 22, Re-registering <operator>" in finding.message
+    assert "here e.g. aten::add.Scalar_out" in finding.message
     first, second = finding.related
     assert "`:runner`" in first.message and "registers these operators" in first.message
     assert "//executorch/kernels/portable:generated_lib" in second.message
@@ -242,6 +245,17 @@ def test_message_and_related_information() -> None:
 def test_shared_operator_is_named() -> None:
     (finding,) = findings(POSITIVE["two_model_op_lists_sharing_add"], "ET301", BUCK)
     assert "`aten::add.out`" in finding.message
+
+
+def test_known_operators_of_executorch_yaml_files() -> None:
+    portable = YAML_OPERATORS[prebuilt.PORTABLE_FUNCTIONS]
+    optimized = YAML_OPERATORS[prebuilt.OPTIMIZED_FUNCTIONS]
+    assert optimized < portable  # what makes portable + optimized libraries overlap
+    assert all(op.startswith("aten::") for op in portable)
+    assert all(
+        op.startswith("quantized_decomposed::")
+        for op in YAML_OPERATORS[prebuilt.QUANTIZED_FUNCTIONS]
+    )
 
 
 # -- across files ------------------------------------------------------------------------------

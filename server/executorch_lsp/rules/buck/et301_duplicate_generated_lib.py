@@ -16,7 +16,7 @@ from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import Rule, RuleContext
 from .et301_docs import DOCS
-from .registrations import Registration, overlap, registration
+from .registrations import Registration, overlap, registration, shared_operators
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,16 @@ def _message(
     b: Registration,
     what: str,
 ) -> str:
+    shared = shared_operators(a, b)
+    example = f"; here e.g. {shared[0]}" if shared else ""
     return (
         f"`{target.name or 'this target'}` links two generated operator libraries that both "
         f"register {what}: {_shown(graph, target, first, a)} and "
-        f"{_shown(graph, target, second, b)}. The second registration aborts at "
-        'start-up ("Re-registering ...", RegistrationAlreadyRegistered). Link one '
-        "generated library: put the et_operator_library targets of both into the deps of a "
-        "single executorch_generated_lib, or drop the one that is covered"
+        f"{_shown(graph, target, second, b)}. The second registration aborts at start-up "
+        '("Kernel registration failed with error 22, Re-registering <operator>", '
+        f"RegistrationAlreadyRegistered{example}). Link one generated library: put the "
+        "et_operator_library targets of both into the deps of a single "
+        "executorch_generated_lib, or drop the one that is covered"
     )
 
 

@@ -45,14 +45,19 @@ def overlap(first: Registration, second: Registration) -> str | None:
     yamls = sorted(first.yamls & second.yamls, key=lambda yaml: (yaml.endswith("ops.yaml"), yaml))
     if yamls:
         return "every operator of " + " and ".join(f"`{_short(yaml)}`" for yaml in yamls)
-    # Well-known operators first (aten::add.out rather than aten::_log_softmax.out).
-    operators = sorted(
-        first.operators & second.operators, key=lambda op: (op.split("::")[-1][:1] == "_", op)
-    )
+    operators = shared_operators(first, second)
     if not operators:
         return None
     more = f" and {len(operators) - 1} more" if len(operators) > 1 else ""
     return f"`{operators[0]}`{more}"
+
+
+def shared_operators(first: Registration, second: Registration) -> list[str]:
+    """Operators known to be registered by both, well-known ones first (aten::add.out
+    rather than aten::_log_softmax.out)."""
+    return sorted(
+        first.operators & second.operators, key=lambda op: (op.split("::")[-1][:1] == "_", op)
+    )
 
 
 def registration(graph: BuckGraph, canonical: str, target: Target | None) -> Registration | None:
