@@ -105,6 +105,17 @@ def test_older_checkouts_keep_the_macros_under_shim(tmp_path: Path) -> None:
     assert BuckGraph(write(tmp_path / "other", {"BUCK": ""})).executorch_root() is None
 
 
+def test_with_two_checkouts_each_file_uses_its_own(tmp_path: Path) -> None:
+    marker = "shim_et/xplat/executorch/codegen/codegen.bzl"
+    workspace = write(tmp_path, {f"a/{marker}": "", f"b/{marker}": "", "b/app/BUCK": ""})
+    graph = BuckGraph(workspace)
+    app = path_of(tmp_path, "b/app/BUCK")
+    assert graph.executorch_root(app) == str((tmp_path / "b").resolve())
+    assert graph.executorch_root() is None
+    location = graph.locate("//executorch/kernels/portable:operators", app)
+    assert location.directory == str((tmp_path / "b" / "kernels" / "portable").resolve())
+
+
 def test_cell_root_from_buckconfig(tmp_path: Path) -> None:
     workspace = write(
         tmp_path,

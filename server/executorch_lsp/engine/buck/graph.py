@@ -103,20 +103,24 @@ class BuckGraph:
             self._memo[key] = compute()
         return self._memo[key]
 
-    def executorch_root(self) -> str | None:
-        """The root of the ExecuTorch checkout the workspace holds, if it is one."""
+    def executorch_root(self, path: str | None = None) -> str | None:
+        """The root of the ExecuTorch checkout the workspace holds, if it is one (with
+        several, the one holding ``path``)."""
         if self.workspace is None:
             return None
-        return self.remember(("buck-executorch-root",), self._find_executorch_root)
+        roots: list[str] = self.remember(("buck-executorch-roots",), self._executorch_roots)
+        if len(roots) == 1:
+            return roots[0]
+        holding = [root for root in roots if path is not None and _inside(path, root)]
+        return max(holding, key=len) if holding else None
 
-    def _find_executorch_root(self) -> str | None:
-        roots = sorted(
+    def _executorch_roots(self) -> list[str]:
+        return sorted(
             path[: -len(marker)]
             for path in self.workspace.files(LanguageId.STARLARK)
             for marker in _CHECKOUT_MARKERS
             if path.endswith(marker)
         )
-        return roots[0] if roots else None
 
     def cell_root(self, path: str) -> str | None:
         """The folder holding ``.buckconfig`` above ``path``."""
@@ -138,7 +142,7 @@ class BuckGraph:
         if label is None:
             return None
         directory = self._directory(label, from_path)
-        root = self.executorch_root()
+        root = self.executorch_root(from_path)
         executorch = label.executorch_relative()
         if directory is not None and root is not None and _inside(directory, root):
             package = os.path.relpath(directory, root).replace(os.sep, "/")
@@ -155,7 +159,7 @@ class BuckGraph:
         if label.package is None:
             return os.path.dirname(os.path.abspath(from_path))
         executorch = label.executorch_relative()
-        root = self.executorch_root()
+        root = self.executorch_root(from_path)
         if executorch is not None and root is not None:
             return os.path.join(root, executorch.split(":", 1)[0])
         if label.cell not in ("", "root") or self.workspace is None:
