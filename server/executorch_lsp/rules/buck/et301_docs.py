@@ -67,8 +67,9 @@ DOCS = RuleDocs(
     why=(
         "Each generated library registers its kernels from a static initializer (it is "
         "linked whole). The registry refuses a second kernel with the same operator name "
-        'and kernel key: it logs "Re-registering aten::add.out" and aborts with '
-        "`RegistrationAlreadyRegistered` before `main()` runs. The build itself succeeds. "
+        'and kernel key: it logs "Re-registering aten::add.out" and aborts ("Kernel '
+        'registration failed with error 22", `RegistrationAlreadyRegistered`) before '
+        "`main()` runs. The build itself succeeds. "
         "Selective builds are meant to have one generated library per binary whose "
         "`deps` list every `et_operator_library` the binary needs; libraries over disjoint "
         "operator sets (portable operators plus `//executorch/kernels/quantized:"
@@ -81,7 +82,9 @@ DOCS = RuleDocs(
         "Unknown values (`select()`, `read_config()`, parameters, lists built in loops or "
         "with `append`), `model`- or server-generated operator lists, unresolved labels, "
         "ATen-mode libraries (a separate registry) and `manual_registration = True` are "
-        "never guessed. Two libraries linked only through one dependency are reported at "
+        "never guessed. Kernels only for specific dtypes or dim orders (`arg_meta` in the "
+        "yaml file) have their own kernel keys and do not count. Two libraries linked only "
+        "through one dependency are reported at "
         "that dependency, not at every target above it. A function of the same file that "
         "defines the binary is read through at each call, with the call's arguments; "
         "functions loaded from other `.bzl` files are not. Prim ops are not compared."
