@@ -131,7 +131,7 @@ def test_gitignored_and_vendored_files_are_skipped(project: Path, capsys) -> Non
         ("Error::OperatorMissing", "et_operator_library"),
         ("error 20", "Error::OperatorMissing"),
         ("32", "Error::DelegateInvalidHandle"),
-        ("ET203", "reserved"),
+        ("ET404", "reserved"),
     ],
 )
 def test_explain(capsys, query: str, expected: str) -> None:

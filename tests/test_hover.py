@@ -101,12 +101,12 @@ def test_format_strings_are_not_codes() -> None:
 
 
 def test_code_inside_a_suppression_comment() -> None:
-    source = "int x;  // executorch-lsp: ignore[ET101, ET203, ET777]\n"
+    source = "int x;  // executorch-lsp: ignore[ET101, ET404, ET777]\n"
     result = hover(source, "ET101")
     assert result is not None and result.markdown.startswith(
         "**ET101 threadpool-reset-after-load**"
     )
-    assert "reserved" in hover(source, "ET203").markdown
+    assert "reserved" in hover(source, "ET404").markdown
     assert "not an executorch-lsp rule code" in hover(source, "ET777").markdown
 
 
@@ -114,3 +114,125 @@ def test_plain_code_gets_no_hover_so_clangd_answers_alone() -> None:
     source = "#include <vector>\nint f(std::vector<int>& v, Module& m) { return v.size(); }\n"
     for marker in ("vector<int>", "size", "Module", "include"):
         assert hover(source, marker) is None, marker
+
+
+INCLUDE = "#include <executorch/runtime/executor/method.h>\n"
+
+
+def spanned(source: str, result) -> str:
+    return source.encode()[result.span.start : result.span.end].decode()
+
+
+@pytest.mark.parametrize(
+    ("line", "marker", "quoted", "name"),
+    [
+        (
+            'ET_LOG(Error, "Backend %s is not registered.", name);',
+            "registered",
+            "Backend %s is not registered",
+            "NotFound",
+        ),
+        (
+            'ET_LOG(Error, "Missing operator: [%" PRIu32 "] %s", i, op);',
+            "operator:",
+            'Missing operator: [%" PRIu32 "] %s',
+            "OperatorMissing",
+        ),
+        (
+            'ET_LOG(Error, "Input %zu has not been set" ".", i);',
+            "not been",
+            "Input %zu has not been set",
+            "InvalidArgument",
+        ),
+        (
+            "// E 00:00:00.366934 executorch:method.cpp:88] Backend XnnpackBackend is not "
+            "registered.",
+            "Xnnpack",
+            "Backend XnnpackBackend is not registered",
+            "NotFound",
+        ),
+        (
+            '/* é😀 */ log("Attempted to resize a static tensor. Expected shape %s, but '
+            'received %s.");',
+            "static",
+            "Attempted to resize a static tensor. Expected shape %s, but received %s.",
+            "NotSupported",
+        ),
+        (
+            "// 😀 Re-registering aten::add.out, from libportable_ops_lib.a",
+            "aten::add",
+            "Re-registering aten::add.out, from libportable_ops_lib.a",
+            "RegistrationAlreadyRegistered",
+        ),
+    ],
+)
+def test_runtime_log_messages_in_cpp_strings_and_comments(
+    line: str, marker: str, quoted: str, name: str
+) -> None:
+    source = f"{INCLUDE}void f() {{\n  {line}\n}}\n"
+    result = hover(source, marker)
+    assert result is not None
+    assert result.markdown.startswith(f"### ExecuTorch log message: Error::{name} ")
+    assert spanned(source, result) == quoted
+
+
+def test_log_message_hover_links_the_file_and_the_fix() -> None:
+    source = f"{INCLUDE}void f() {{ ET_LOG(Error, \"kernel '%s' not found.\", name); }}\n"
+    result = hover(source, "kernel")
+    assert result is not None
+    assert "Error::OperatorMissing (0x14 = 20)" in result.markdown
+    assert "blob/main/runtime/kernel/operator_registry.cpp" in result.markdown
+    assert "executorch_generated_lib" in result.markdown
+
+
+def test_runtime_log_message_in_a_python_string() -> None:
+    source = (
+        "from executorch.runtime import Runtime\n"
+        "def test_missing_backend(caplog):\n"
+        '    assert "Backend XnnpackBackend is not registered" in caplog.text  # é😀\n'
+    )
+    result = hover(source, "Xnnpack", LanguageId.PYTHON)
+    assert result is not None and "Error::NotFound" in result.markdown
+    assert spanned(source, result) == "Backend XnnpackBackend is not registered"
+
+
+@pytest.mark.parametrize(
+    ("source", "marker"),
+    [
+        # No ExecuTorch in the file: a message with the same words is someone else's.
+        ('void f() { log("Failed to open %s: %s (%d)", p, e, n); }\n', "open"),
+        ('void f() { log("Backend %s is not registered.", n); }\n', "Backend"),
+        # Fragments and other wording.
+        (f'{INCLUDE}void f() {{ log("Backend is not registered"); }}\n', "Backend"),
+        (f"{INCLUDE}// Missing operator support is tracked elsewhere\n", "operator"),
+        # Outside the message in the same comment.
+        (f"{INCLUDE}// see: Backend QnnBackend is not available.\n", "see"),
+    ],
+)
+def test_no_log_message_hover(source: str, marker: str) -> None:
+    assert hover(source, marker) is None
+
+
+def _cmake_hover(source: str, word: str, occurrence: int = 0):
+    doc = document(source, LanguageId.CMAKE)
+    offset = doc.data.index(word.encode())
+    for _ in range(occurrence):
+        offset = doc.data.index(word.encode(), offset + 1)
+    return hover_at(doc, offset + 1)
+
+
+def test_cmake_hover_on_targets_options_and_build_type() -> None:
+    source = (
+        "# Größe\nif(NOT CMAKE_BUILD_TYPE)\n  set(CMAKE_BUILD_TYPE Release)\nendif()\n"
+        'option(EXECUTORCH_BUILD_XNNPACK "" ON)\n'
+        "target_link_libraries(app PRIVATE xnnpack_backend my_lib)\n"
+    )
+    target = _cmake_hover(source, "xnnpack_backend")
+    assert "WHOLE_ARCHIVE" in target.markdown and "0x20" in target.markdown
+    assert source.encode()[target.span.start : target.span.end] == b"xnnpack_backend"
+    option = _cmake_hover(source, "EXECUTORCH_BUILD_XNNPACK")
+    assert "Default: `OFF`" in option.markdown
+    build_type = _cmake_hover(source, "CMAKE_BUILD_TYPE", occurrence=1)
+    assert "`Release`" in build_type.markdown and "Debug" in build_type.markdown
+    assert _cmake_hover(source, "my_lib") is None
+    assert _cmake_hover(source, "target_link_libraries") is None

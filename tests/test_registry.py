@@ -85,3 +85,23 @@ def test_installed_grammars_match_the_pins() -> None:
 
 def test_generated_docs_are_fresh() -> None:
     assert docs.stale_files(ROOT) == [], "run: python -m executorch_lsp.docs"
+
+
+@pytest.mark.parametrize("code", ["ET101", "ET102", "ET201"])
+def test_performance_rules_end_with_how_to_measure(code: str) -> None:
+    from executorch_lsp.explain import explain_text
+    from executorch_lsp.knowledge.profiling import MEASURE
+    from executorch_lsp.rules import rule_by_code
+
+    rule = rule_by_code(code)
+    assert rule.docs.measuring == MEASURE
+    assert f"## Measuring\n\n{MEASURE}\n" in docs.rule_markdown(rule)
+    assert MEASURE in explain_text(code)
+    hover = docs.rule_hover_markdown(rule)
+    assert hover.endswith(f"{MEASURE}\n\n[Rule documentation]({rule.docs_url})")
+
+
+def test_other_rules_have_no_measuring_section() -> None:
+    for rule in RULES:
+        if rule.code not in ("ET101", "ET102", "ET201"):
+            assert "## Measuring" not in docs.rule_markdown(rule), rule.code

@@ -49,8 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output-file", type=Path, help="write the report here")
     check.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores)")
 
-    explain = commands.add_parser("explain", help="explain a rule code or an ExecuTorch error")
-    explain.add_argument("what", nargs="+", help="ET101, 0x20, NotFound, 'error 20', 32 ...")
+    explain = commands.add_parser(
+        "explain", help="explain a rule code, an ExecuTorch error or a runtime log line"
+    )
+    explain.add_argument(
+        "what", nargs="+", help="ET101, 0x20, NotFound, 'error 20', 32, a log line ..."
+    )
 
     rules = commands.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -152,8 +156,8 @@ def _explain(what: str) -> int:
     text = explain_text(what)
     if text is None:
         print(
-            f"executorch-lsp: '{what}' is neither a rule code (ET101) nor an ExecuTorch error "
-            "(0x20, NotFound, 'error 20')",
+            f"executorch-lsp: '{what}' is neither a rule code (ET101), an ExecuTorch error "
+            "(0x20, NotFound, 'error 20') nor a known runtime log line",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -48,6 +48,7 @@ def rule_markdown(rule: Rule) -> str:
         f"## Example\n\n```{fence}\n{docs.bad}```\n\n"
         f"## Use instead\n\n```{fence}\n{docs.good}```\n\n"
         f"## Why\n\n{docs.why}\n\n"
+        f"{_measuring_section(rule)}"
         f"## Exceptions\n\n{docs.exceptions}\n\n"
         f"## Suppressing\n\n`{token} executorch-lsp: ignore[{rule.code}] -- reason` on the line "
         f"(or alone on the line above); `{token} executorch-lsp: file-ignore[{rule.code}]` "
@@ -56,11 +57,16 @@ def rule_markdown(rule: Rule) -> str:
     )
 
 
+def _measuring_section(rule: Rule) -> str:
+    return f"## Measuring\n\n{rule.docs.measuring}\n\n" if rule.docs.measuring else ""
+
+
 def rule_hover_markdown(rule: Rule) -> str:
     """A compact version for hovers over a diagnostic or a code in a suppression."""
+    measuring = f"{rule.docs.measuring}\n\n" if rule.docs.measuring else ""
     return (
         f"**{rule.code} {rule.name}**: {rule.title}\n\n{rule.docs.problem}\n\n"
-        f"{rule.docs.why}\n\n[Rule documentation]({rule.docs_url})"
+        f"{rule.docs.why}\n\n{measuring}[Rule documentation]({rule.docs_url})"
     )
 
 

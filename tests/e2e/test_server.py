@@ -115,6 +115,47 @@ async def test_hover_error_enum_and_reset_call(client: LanguageClient, tmp_path:
     assert "ET101 threadpool-reset-after-load" in hover.contents.value
 
 
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def test_hover_api_notes_and_log_messages(client: LanguageClient, tmp_path: Path):
+    line = '  /* é😀 */ ET_LOG(Error, "Backend %s is not registered.", "XnnpackBackend");'
+    source = SOURCE.replace(f"  {RESET}", line)
+    await start(client, tmp_path.as_uri())
+    uri = _uri(tmp_path)
+    open_document(client, uri, source)
+    await diagnostics_for(client, uri)
+
+    async def hover_on(line_number: int, text: str, marker: str) -> types.Hover:
+        character = _utf16(text[: text.index(marker)]) + 1
+        return await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line_number, character),
+            )
+        )
+
+    load_line = source.splitlines()[5]
+    hover = await hover_on(5, load_line, "load_method")
+    assert hover.contents.value.startswith(
+        "### `Module::load_method()` loads a method and initialises its delegates"
+    )
+    hover = await hover_on(4, source.splitlines()[4], "Module module")
+    assert "nothing is loaded yet" in hover.contents.value
+
+    hover = await hover_on(7, line, "ET_LOG")
+    assert "EXECUTORCH_ENABLE_LOGGING=ON" in hover.contents.value
+    assert hover.range.start == types.Position(7, _utf16(line[: line.index("ET_LOG")]))
+
+    hover = await hover_on(7, line, "registered")
+    assert hover.contents.value.startswith("### ExecuTorch log message: Error::NotFound")
+    assert "whole-archive" in hover.contents.value
+    first = _utf16(line[: line.index("Backend")])
+    last = _utf16(line[: line.index('.", ')])
+    assert hover.range == types.Range(types.Position(7, first), types.Position(7, last))
+
+
 async def test_code_actions_quick_fix_disable_and_fix_all(client: LanguageClient, tmp_path: Path):
     await start(client, tmp_path.as_uri())
     uri = _uri(tmp_path)

@@ -73,6 +73,20 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     refreshed = await asyncio.wait_for(diagnostics_for(client, main_uri, version=1), 20)
     assert list(refreshed) == []
 
+    # Typing the reset back in (unsaved) brings the finding back in main.cpp.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=threads_uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(2, 2), types.Position(2, 5)), text=""
+                )
+            ],
+        )
+    )
+    (again,) = await asyncio.wait_for(diagnostics_for(client, main_uri, version=1), 20)
+    assert again.code == "ET101"
+
 
 LOAD = (
     'load("@fbsource//xplat/executorch/codegen:codegen.bzl", '

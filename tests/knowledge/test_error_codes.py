@@ -126,15 +126,27 @@ def test_faq_only_where_the_faq_covers_the_code() -> None:
 def test_log_messages_use_placeholders_not_printf() -> None:
     for code in ERROR_CODES:
         for message in code.log_messages:
-            assert "%" not in message, message
-            assert "PRI" not in message, message
+            assert "%" not in message.text, message
+            assert "PRI" not in message.text, message
+
+
+def test_log_messages_name_the_executorch_file_that_logs_them() -> None:
+    for code in ERROR_CODES:
+        for message in code.log_messages:
+            title, url = message.source
+            assert url == REPO + title, message
+            assert title.endswith((".cpp", ".h", ".mm")), message
+
+
+def texts(name: str) -> list[str]:
+    return [message.text for message in by_name(name).log_messages]
 
 
 def test_known_log_messages() -> None:
-    assert "Backend <name> is not registered." in by_name("NotFound").log_messages
-    assert "Missing operator: [<index>] <operator>" in by_name("OperatorMissing").log_messages
-    assert any("bounded tensor" in m for m in by_name("NotSupported").log_messages)
-    assert any("Re-registering" in m for m in by_name("RegistrationAlreadyRegistered").log_messages)
+    assert "Backend <name> is not registered." in texts("NotFound")
+    assert "Missing operator: [<index>] <operator>" in texts("OperatorMissing")
+    assert any("bounded tensor" in m for m in texts("NotSupported"))
+    assert any("Re-registering" in m for m in texts("RegistrationAlreadyRegistered"))
 
 
 def test_render_title_and_sections() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from executorch_lsp.engine.hover import hover_at
-from executorch_lsp.rules.cpp.et101_docs import HOVER_TEXT
-from harness import assert_marked, findings, fixed
+from harness import assert_marked, findings, fixed, run
 
 RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);"
 
@@ -332,15 +331,15 @@ def test_no_fix_when_reset_uses_a_name_declared_after_the_load() -> None:
     assert fixed(source, "ET101") is None
 
 
-def test_hover_on_reset_explains_thread_count_advice() -> None:
-    from harness import document
-
-    doc = document(POSITIVE["module_load_method"])
+def test_hover_on_reset_explains_thread_count_advice_then_the_finding() -> None:
+    doc, analysis = run(POSITIVE["module_load_method"])
     offset = doc.data.index(b"_unsafe_reset_threadpool") + 3
-    result = hover_at(doc, offset)
+    result = hover_at(doc, offset, analysis.findings)
     assert result is not None
-    assert HOVER_TEXT in result.markdown
-    assert "cores / 2" in result.markdown
+    note, finding = result.markdown.split("\n\n---\n\n")
+    assert note.startswith("### `_unsafe_reset_threadpool(n)` replaces the shared thread pool")
+    assert "cores / 2" in note
+    assert finding.startswith("**ET101 threadpool-reset-after-load**")
 
 
 def test_load_inside_a_lambda_body_is_analysed_on_its_own() -> None:

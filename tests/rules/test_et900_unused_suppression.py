@@ -80,9 +80,9 @@ def test_only_the_unused_code_is_removed() -> None:
 
 
 def test_code_of_another_language_is_reported() -> None:
-    text = "int main() {\n  run();  // executorch-lsp: ignore[ET203]\n}\n"
-    assert findings(text, "ET900") == []  # ET203 is assigned but not implemented: silent
-    (finding,) = findings(text.replace("ET203", "ET201"), "ET900")
+    text = "int main() {\n  run();  // executorch-lsp: ignore[ET404]\n}\n"
+    assert findings(text, "ET900") == []  # ET404 is assigned but not implemented: silent
+    (finding,) = findings(text.replace("ET404", "ET201"), "ET900")
     assert "ET201 (build-type-not-release) never applies to cpp files" in finding.message
     (finding,) = findings("x = 1  # executorch-lsp: ignore[ET101]\n", "ET900", LanguageId.PYTHON)
     assert "never applies to python files" in finding.message

@@ -1,9 +1,10 @@
 """What to show when the pointer rests on something: LSP-free, so tests call it directly.
 
 Answers, most specific first: a code inside a suppression comment; an ExecuTorch
-``Error`` name or an integer used as an ``Error``; an error code quoted in a string
-or comment; a rule's own hover (ET101 on ``_unsafe_reset_threadpool``); and the
-documentation of any finding under the pointer.
+``Error`` name or an integer used as an ``Error``; an error code or a runtime log message
+quoted in a string or comment. Otherwise the note on an ExecuTorch API name (loads, the
+thread pool, logging, see ``api_hover``), rules' own hovers and the documentation of any
+finding under the pointer are shown together.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ import tree_sitter as ts
 
 from ..knowledge.error_codes import ErrorCode, by_name, by_value, render_markdown
 from ..knowledge.explain import Mention, find_mentions
+from ..knowledge.log_messages import log_message_at
+from ..knowledge.log_messages import render_markdown as render_log_message
+from ..knowledge.profiling import MEASURE
+from .api_hover import api_hover, mentions_executorch
+from .build_hover import build_hover
 from .document import Document
 from .findings import Finding, Span
 from .languages import LanguageId
+from .literal_text import literal_text
 from .suppressions import find_suppressions
 
 # Macros whose argument at this index is a bare Error name.
@@ -64,12 +71,21 @@ def hover_at(
         found = _error_hover(document, node, offset)
         if found is not None:
             return found
+        api = api_hover(document, node)
+        if api is not None:
+            sections.append(api.markdown)
+            span = api.span
+        if document.language is LanguageId.CMAKE:
+            build = build_hover(document, node)
+            if build is not None:
+                sections.append(build[0])
+                span = build[1]
     for rule in rules_for(document.language):
         if rule.hover is not None and rule.applies_to(document.data):
             text = rule.hover(document, offset)
             if text:
                 sections.append(text)
-                span = Span(node.start_byte, node.end_byte) if node is not None else None
+                span = span or (Span(node.start_byte, node.end_byte) if node is not None else None)
     for finding in findings:
         if finding.span.start <= offset <= finding.span.end:
             rule = rule_by_code(finding.code)
@@ -78,7 +94,17 @@ def hover_at(
                 span = span or finding.span
     if not sections or span is None:
         return None
-    return HoverResult("\n\n---\n\n".join(dict.fromkeys(sections)), span)
+    return HoverResult("\n\n---\n\n".join(_measure_once(list(dict.fromkeys(sections)))), span)
+
+
+def _measure_once(sections: list[str]) -> list[str]:
+    """The profiling advice closes the hover once, even when several sections carry it
+    (the thread-pool note and the ET101 finding on the same call)."""
+    holders = [index for index, text in enumerate(sections) if MEASURE in text]
+    return [
+        text.replace(f"{MEASURE}\n\n", "", 1) if index in holders[:-1] else text
+        for index, text in enumerate(sections)
+    ]
 
 
 def _error_hover(document: Document, node: ts.Node, offset: int) -> HoverResult | None:
@@ -89,7 +115,7 @@ def _error_hover(document: Document, node: ts.Node, offset: int) -> HoverResult 
         if node.type == "number_literal":
             return _integer_hover(document, node)
     if "string" in node.type or "comment" in node.type:
-        return _mention_hover(document, node, offset)
+        return _mention_hover(document, node, offset) or _log_message_hover(document, node, offset)
     return None
 
 
@@ -200,3 +226,18 @@ def _mention_markdown(mention: Mention) -> str:
             f"{render_markdown(reading.code, heading=False)}"
         )
     return "\n\n".join(parts)
+
+
+def _log_message_hover(document: Document, node: ts.Node, offset: int) -> HoverResult | None:
+    """A runtime log message quoted in a string or comment of a file that uses ExecuTorch."""
+    if not mentions_executorch(document):
+        return None
+    quoted = literal_text(document, node)
+    if quoted is None:
+        return None
+    index = quoted.index_of(offset)
+    found = log_message_at(quoted.text, index) if index is not None else None
+    if found is None:
+        return None
+    span = Span(quoted.offset_of(found.start), quoted.offset_of(found.end, end=True))
+    return HoverResult(render_log_message(found), span)

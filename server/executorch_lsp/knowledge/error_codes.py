@@ -18,11 +18,30 @@ def _gh(path: str, title: str | None = None) -> tuple[str, str]:
 
 
 ERROR_H = _gh("runtime/core/error.h")
+RESULT_H = _gh("runtime/core/result.h")
 METHOD_CPP = _gh("runtime/executor/method.cpp")
 PROGRAM_CPP = _gh("runtime/executor/program.cpp")
 REGISTRY_CPP = _gh("runtime/kernel/operator_registry.cpp")
 TENSOR_IMPL_CPP = _gh("runtime/core/portable_type/tensor_impl.cpp")
+TENSOR_PARSER_CPP = _gh("runtime/executor/tensor_parser_exec_aten.cpp")
+MEMORY_ALLOCATOR_H = _gh("runtime/core/memory_allocator.h")
+HIERARCHICAL_ALLOCATOR_H = _gh("runtime/core/hierarchical_allocator.h")
+FILE_DATA_LOADER_CPP = _gh("extension/data_loader/file_data_loader.cpp")
+MMAP_DATA_LOADER_CPP = _gh("extension/data_loader/mmap_data_loader.cpp")
+BUFFER_DATA_SINK_CPP = _gh("devtools/etdump/data_sinks/buffer_data_sink.cpp")
+CACHE_ET_H = _gh("extension/llm/cache/cache_et.h")
+XNN_COMPILER_CPP = _gh("backends/xnnpack/runtime/XNNCompiler.cpp")
+COREML_DELEGATE_MM = _gh("backends/apple/coreml/runtime/delegate/coreml_backend_delegate.mm")
 FAQ = ("ExecuTorch FAQ", FAQ_URL)
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    """A line the runtime logs next to an error, as printed (``%s``... shown as ``<name>``),
+    and the ExecuTorch file that logs it."""
+
+    text: str
+    source: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -35,7 +54,7 @@ class ErrorCode:
     meaning: str
     causes: tuple[str, ...]
     fixes: tuple[str, ...]
-    log_messages: tuple[str, ...]
+    log_messages: tuple[LogMessage, ...]
     faq: str | None
     sources: tuple[tuple[str, str], ...]
 
@@ -88,10 +107,14 @@ _INTERNAL = ErrorCode(
         "If it reproduces, open an issue with the log and the model.",
     ),
     log_messages=(
-        "Attempted to create Result from Error::Ok, this has been converted to Error::Internal.",
+        LogMessage(
+            "Attempted to create Result from Error::Ok, this has been converted to "
+            "Error::Internal.",
+            RESULT_H,
+        ),
     ),
     faq=None,
-    sources=(ERROR_H, _gh("runtime/core/result.h")),
+    sources=(ERROR_H, RESULT_H),
 )
 
 _INVALID_STATE = ErrorCode(
@@ -116,11 +139,14 @@ _INVALID_STATE = ErrorCode(
         '`Runtime.get().load_program("model.pte", data_path="model.ptd")` in Python.',
     ),
     log_messages=(
-        "Input can not be set until method has been initialized.",
-        "Inputs can not be set mid execution.",
-        "Output <index> is memory planned, or is a constant. Cannot override the existing data "
-        "pointer.",
-        "external_data_map is null",
+        LogMessage("Input can not be set until method has been initialized.", METHOD_CPP),
+        LogMessage("Inputs can not be set mid execution.", METHOD_CPP),
+        LogMessage(
+            "Output <index> is memory planned, or is a constant. Cannot override the existing data "
+            "pointer.",
+            METHOD_CPP,
+        ),
+        LogMessage("external_data_map is null", METHOD_CPP),
     ),
     faq=None,
     sources=(ERROR_H, METHOD_CPP),
@@ -179,10 +205,16 @@ _NOT_SUPPORTED = ErrorCode(
         "Use `Module::LoadMode::Mmap` or `MmapUseMlockIgnoreErrors` instead of `MmapUseMlock`.",
     ),
     log_messages=(
-        "Attempted to resize a static tensor. Expected shape <shape>, but received <shape>.",
-        "Attempted to resize a bounded tensor with a maximum capacity of <n> elements to <m> "
-        "elements.",
-        "Error resizing tensor at input <index>",
+        LogMessage(
+            "Attempted to resize a static tensor. Expected shape <shape>, but received <shape>.",
+            TENSOR_IMPL_CPP,
+        ),
+        LogMessage(
+            "Attempted to resize a bounded tensor with a maximum capacity of <n> elements to <m> "
+            "elements.",
+            TENSOR_IMPL_CPP,
+        ),
+        LogMessage("Error resizing tensor at input <index>", METHOD_CPP),
     ),
     faq="Under *Error setting input: 0x10 / Attempted to resize a bounded tensor*: the inputs "
     "do not match the shape of the example inputs used at export. If the model must accept "
@@ -209,7 +241,7 @@ _NOT_IMPLEMENTED = ErrorCode(
         "implement it in your own class.",
         "For a backend gap, check the backend's log line and report it with the model.",
     ),
-    log_messages=("Unhandled fp32 tensor",),
+    log_messages=(LogMessage("Unhandled fp32 tensor", XNN_COMPILER_CPP),),
     faq=None,
     sources=(ERROR_H, _gh("runtime/core/data_loader.h")),
 )
@@ -236,10 +268,13 @@ _INVALID_ARGUMENT = ErrorCode(
         "Set all `inputs_size()` inputs before `execute()`.",
     ),
     log_messages=(
-        "Input <index> has unexpected scalar type: expected <dtype> but was <dtype>.",
-        "Input <index> was expected to have type <tag> but was <tag>.",
-        "No method named '<name>' in program",
-        "Input <index> has not been set.",
+        LogMessage(
+            "Input <index> has unexpected scalar type: expected <dtype> but was <dtype>.",
+            METHOD_CPP,
+        ),
+        LogMessage("Input <index> was expected to have type <tag> but was <tag>.", METHOD_CPP),
+        LogMessage("No method named '<name>' in program", PROGRAM_CPP),
+        LogMessage("Input <index> has not been set.", METHOD_CPP),
     ),
     faq=None,
     sources=(ERROR_H, METHOD_CPP, PROGRAM_CPP),
@@ -288,10 +323,13 @@ _OPERATOR_MISSING = ErrorCode(
         "`-force_load` on Apple.",
     ),
     log_messages=(
-        "kernel '<operator>' not found.",
-        "Missing operator: [<index>] <operator>",
-        "There are <n> instructions don't have corresponding operator registered. See logs for "
-        "details",
+        LogMessage("kernel '<operator>' not found.", REGISTRY_CPP),
+        LogMessage("Missing operator: [<index>] <operator>", METHOD_CPP),
+        LogMessage(
+            "There are <n> instructions don't have corresponding operator registered. See logs for "
+            "details",
+            METHOD_CPP,
+        ),
     ),
     faq="Under *Error 0x14 (Operator Missing)*: usually a wrong selective build. Generate the "
     "operator library from the current model, make its `et_operator_library` a dependency of "
@@ -322,9 +360,14 @@ _REGISTRATION_EXCEEDING_MAX_KERNELS = ErrorCode(
         "Register fewer kernels: selective build keeps only what the model uses.",
     ),
     log_messages=(
-        "The total number of kernels to be registered is larger than the limit <limit>. <n> "
-        "kernels are already registered and we're trying to register another <m> kernels.",
-        "Kernel registration failed with error 21, see error log for details.",
+        LogMessage(
+            "The total number of kernels to be registered is larger than the limit <limit>. <n> "
+            "kernels are already registered and we're trying to register another <m> kernels.",
+            REGISTRY_CPP,
+        ),
+        LogMessage(
+            "Kernel registration failed with error 21, see error log for details.", REGISTRY_CPP
+        ),
     ),
     faq=None,
     sources=(ERROR_H, REGISTRY_CPP),
@@ -350,8 +393,11 @@ _REGISTRATION_ALREADY_REGISTERED = ErrorCode(
         "`portable_ops_lib`).",
     ),
     log_messages=(
-        "Re-registering <operator>, from <library>",
-        "Kernel registration failed with error 22, Re-registering <operator>, from <library>",
+        LogMessage("Re-registering <operator>, from <library>", REGISTRY_CPP),
+        LogMessage(
+            "Kernel registration failed with error 22, Re-registering <operator>, from <library>",
+            REGISTRY_CPP,
+        ),
     ),
     faq="Under *Duplicate Kernel Registration Abort*: a crash during kernel registration that "
     "ends in `et_pal_abort` usually means several `gen_operators_lib` targets are linked into "
@@ -389,9 +435,9 @@ _NOT_FOUND = ErrorCode(
         "tells which library to link.",
     ),
     log_messages=(
-        "Backend <name> is not registered.",
-        "Backend <name> is not available.",
-        "Failed to get metadata for key <fqn>",
+        LogMessage("Backend <name> is not registered.", METHOD_CPP),
+        LogMessage("Backend <name> is not available.", METHOD_CPP),
+        LogMessage("Failed to get metadata for key <fqn>", METHOD_CPP),
     ),
     faq="Under *Error 0x20 (Not Found)*: most often a backend target is not linked; for "
     "XNNPACK that is `xnnpack_backend`. If it is linked but still not available, link it with "
@@ -426,15 +472,21 @@ _MEMORY_ALLOCATION_FAILED = ErrorCode(
         "file-backed.",
     ),
     log_messages=(
-        "Memory allocation failed: <n>B requested (adjusted for alignment), <m>B available",
-        "offset_bytes (<offset>) + size_bytes (<size>) >= allocator size (<capacity>) for "
-        "memory_id <id>",
+        LogMessage(
+            "Memory allocation failed: <n>B requested (adjusted for alignment), <m>B available",
+            MEMORY_ALLOCATOR_H,
+        ),
+        LogMessage(
+            "offset_bytes (<offset>) + size_bytes (<size>) >= allocator size (<capacity>) for "
+            "memory_id <id>",
+            HIERARCHICAL_ALLOCATOR_H,
+        ),
     ),
     faq=None,
     sources=(
         ERROR_H,
-        _gh("runtime/core/memory_allocator.h"),
-        _gh("runtime/core/hierarchical_allocator.h"),
+        MEMORY_ALLOCATOR_H,
+        HIERARCHICAL_ALLOCATOR_H,
     ),
 )
 
@@ -455,15 +507,21 @@ _ACCESS_FAILED = ErrorCode(
         "On mobile, copy the model into app-readable storage (app files dir, bundle resources).",
     ),
     log_messages=(
-        "Failed to open <path>: <reason> (<errno>)",
-        "Failed to map <path>: mmap(..., size=<n>, ..., fd=<fd>, offset=0x<offset>)",
-        "Reading from <path>: failed to read <n> bytes at offset <offset>: <reason>",
+        LogMessage("Failed to open <path>: <reason> (<errno>)", FILE_DATA_LOADER_CPP),
+        LogMessage(
+            "Failed to map <path>: mmap(..., size=<n>, ..., fd=<fd>, offset=0x<offset>)",
+            MMAP_DATA_LOADER_CPP,
+        ),
+        LogMessage(
+            "Reading from <path>: failed to read <n> bytes at offset <offset>: <reason>",
+            FILE_DATA_LOADER_CPP,
+        ),
     ),
     faq=None,
     sources=(
         ERROR_H,
-        _gh("extension/data_loader/file_data_loader.cpp"),
-        _gh("extension/data_loader/mmap_data_loader.cpp"),
+        FILE_DATA_LOADER_CPP,
+        MMAP_DATA_LOADER_CPP,
     ),
 )
 
@@ -485,10 +543,13 @@ _INVALID_PROGRAM = ErrorCode(
         "`Program::Verification::InternalConsistency` for detailed checks.",
     ),
     log_messages=(
-        "Program identifier '<found>' != expected '<expected>'",
-        "Verification failed; data may be truncated or corrupt",
-        "File size is too small. Expected file size from extended header is <n>, actual file "
-        "size from data loader is <m>",
+        LogMessage("Program identifier '<found>' != expected '<expected>'", PROGRAM_CPP),
+        LogMessage("Verification failed; data may be truncated or corrupt", PROGRAM_CPP),
+        LogMessage(
+            "File size is too small. Expected file size from extended header is <n>, actual file "
+            "size from data loader is <m>",
+            PROGRAM_CPP,
+        ),
     ),
     faq=None,
     sources=(ERROR_H, PROGRAM_CPP),
@@ -511,15 +572,20 @@ _INVALID_EXTERNAL_DATA = ErrorCode(
         '`Runtime.get().load_program("model.pte", data_path="model.ptd")`.',
     ),
     log_messages=(
-        "Cannot retrieve external tensor with fqn: <fqn>. The named_data_map is null; most "
-        "likely no external .ptd file was provided.",
-        "Sizes mismatch. Expected <n>, got <m> for size at index <i>.",
-        "Scalar type mismatch. Expected <a>, got <b>.",
+        LogMessage(
+            "Cannot retrieve external tensor with fqn: <fqn>. The named_data_map is null; most "
+            "likely no external .ptd file was provided.",
+            TENSOR_PARSER_CPP,
+        ),
+        LogMessage(
+            "Sizes mismatch. Expected <n>, got <m> for size at index <i>.", TENSOR_PARSER_CPP
+        ),
+        LogMessage("Scalar type mismatch. Expected <a>, got <b>.", TENSOR_PARSER_CPP),
     ),
     faq=None,
     sources=(
         ERROR_H,
-        _gh("runtime/executor/tensor_parser_exec_aten.cpp"),
+        TENSOR_PARSER_CPP,
         _gh("extension/flat_tensor/flat_tensor_data_map.cpp"),
     ),
 )
@@ -540,14 +606,16 @@ _OUT_OF_RESOURCES = ErrorCode(
         "Keep prompt plus generated tokens within the context length the model was exported with.",
     ),
     log_messages=(
-        "Ran out of space to store intermediate outputs.",
-        "cache: plan(layer=<l>, position=<p>, T=<t>) exceeds capacity or bad layer",
+        LogMessage("Ran out of space to store intermediate outputs.", BUFFER_DATA_SINK_CPP),
+        LogMessage(
+            "cache: plan(layer=<l>, position=<p>, T=<t>) exceeds capacity or bad layer", CACHE_ET_H
+        ),
     ),
     faq=None,
     sources=(
         ERROR_H,
-        _gh("devtools/etdump/data_sinks/buffer_data_sink.cpp"),
-        _gh("extension/llm/cache/cache_et.h"),
+        BUFFER_DATA_SINK_CPP,
+        CACHE_ET_H,
     ),
 )
 
@@ -569,9 +637,15 @@ _DELEGATE_INVALID_COMPATIBILITY = ErrorCode(
         "Re-copy the `.pte` and compare its size with the exported file.",
     ),
     log_messages=(
-        "Init failed for backend <name>: 0x30",
-        "XNNPACK Delegate Serialization Format version identifier '<id>' != expected XN00 or XN01'",
-        "FlatBuffer verification failed; data may be truncated or corrupt",
+        LogMessage("Init failed for backend <name>: 0x30", METHOD_CPP),
+        LogMessage(
+            "XNNPACK Delegate Serialization Format version identifier '<id>' != expected XN00 "
+            "or XN01'",
+            XNN_COMPILER_CPP,
+        ),
+        LogMessage(
+            "FlatBuffer verification failed; data may be truncated or corrupt", XNN_COMPILER_CPP
+        ),
     ),
     faq=None,
     sources=(ERROR_H, _gh("runtime/backend/interface.h"), METHOD_CPP),
@@ -585,7 +659,7 @@ _DELEGATE_MEMORY_ALLOCATION_FAILED = ErrorCode(
     "(no backend in the ExecuTorch tree returns it today).",
     causes=("A third-party backend ran out of memory in `init()`.",),
     fixes=("Read the backend's own log lines before `Init failed for backend`; free memory.",),
-    log_messages=("Init failed for backend <name>: 0x31",),
+    log_messages=(LogMessage("Init failed for backend <name>: 0x31", METHOD_CPP),),
     faq=None,
     sources=(ERROR_H, METHOD_CPP),
 )
@@ -606,11 +680,11 @@ _DELEGATE_INVALID_HANDLE = ErrorCode(
         "Core ML: the `CoreMLBackend:` line says whether running or resizing outputs failed.",
     ),
     log_messages=(
-        "CALL_DELEGATE execute failed at instruction <n>: 0x32",
-        "CoreMLBackend: Failed to run the model.",
+        LogMessage("CALL_DELEGATE execute failed at instruction <n>: 0x32", METHOD_CPP),
+        LogMessage("CoreMLBackend: Failed to run the model.", COREML_DELEGATE_MM),
     ),
     faq=None,
-    sources=(ERROR_H, _gh("backends/apple/coreml/runtime/delegate/coreml_backend_delegate.mm")),
+    sources=(ERROR_H, COREML_DELEGATE_MM),
 )
 
 ERROR_CODES: tuple[ErrorCode, ...] = (
@@ -674,7 +748,7 @@ def _bullets(label: str, items: tuple[str, ...]) -> list[str]:
 
 
 def _log_lines(code: ErrorCode) -> list[str]:
-    return _bullets("Logged with it", tuple(f"`{line}`" for line in code.log_messages))
+    return _bullets("Logged with it", tuple(f"`{line.text}`" for line in code.log_messages))
 
 
 def _sources_line(code: ErrorCode) -> str:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from .error_codes import ERROR_CODES, ErrorCode, by_name, by_value, render_markdown
+from .log_messages import outermost_log_messages
+from .log_messages import render_markdown as render_log_message
 
 DECIMAL_HINT = "how iOS `NSError` (`Code=`) and `%d` prints show codes"
 HEX_HINT = "how C++ runners, Python and Android show codes (always with `0x`)"
@@ -179,20 +181,23 @@ def _explain_number(token: str) -> str:
     return "\n".join([_ambiguity_paragraph(token), *sections])
 
 
-def _number_token(query: str) -> str | None:
-    if match := _QUERY.fullmatch(query):
-        return match.group("num")
-    mentions = find_mentions(query)
-    return query[mentions[0].start : mentions[0].end] if mentions else None
+def _explain_log_lines(text: str) -> str | None:
+    found = outermost_log_messages(text)
+    return "\n---\n\n".join(render_log_message(m) for m in found) if found else None
 
 
 def explain(query: str) -> str | None:
     """Markdown for ``executorch-lsp explain WHAT``: an error name (``NotFound``,
-    ``Error::NotFound``) or number (``0x20``, ``32``, ``error 20``, ``Code=32``); ``None`` when
-    the query is neither."""
+    ``Error::NotFound``), a number (``0x20``, ``32``, ``error 20``, ``Code=32``) or runtime log
+    lines (``Backend XnnpackBackend is not registered.``); ``None`` when it is none of these."""
     text = query.strip()
     code = by_name(text)
     if code is not None:
         return render_markdown(code)
-    token = _number_token(text)
-    return _explain_number(token) if token is not None else None
+    if match := _QUERY.fullmatch(text):
+        return _explain_number(match.group("num"))
+    logged = _explain_log_lines(text)
+    if logged is not None:
+        return logged
+    mentions = find_mentions(text)
+    return _explain_number(text[mentions[0].start : mentions[0].end]) if mentions else None

@@ -119,6 +119,18 @@ class ExecutorchServer(LanguageServer):
         future = self.on_worker(job)
         future.add_done_callback(lambda done: self._publish_result(uri, done))
 
+    def schedule_dependents_check(self, uri: str, version: int | None) -> None:
+        """After an edit (once the burst is over): if the file's summary that other files
+        depend on changed, every open document is analysed again."""
+
+        def job() -> bool:
+            entry = self.store.get(uri)
+            if entry is None or not self.store.is_latest(uri, version):
+                return False
+            return self.store.check_dependents(entry.document.path)
+
+        self.on_worker(job).add_done_callback(self.refresh_if_changed)
+
     def _publish_result(self, uri: str, done: asyncio.Future) -> None:
         if done.cancelled():
             return
@@ -324,6 +336,7 @@ def create_server() -> ExecutorchServer:
 
         ls.on_worker(apply)
         ls.schedule_diagnostics(uri, version)
+        ls.schedule_dependents_check(uri, version)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ExecutorchServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -9,7 +9,12 @@ from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
 from .base import Rule
 from .buck import et301_duplicate_generated_lib, et302_generated_lib_misconfigured
-from .cmake import et201_build_type_not_release
+from .cmake import (
+    et201_build_type_not_release,
+    et202_backend_not_whole_archived,
+    et203_duplicate_operator_library,
+    et204_no_operator_library,
+)
 from .cpp import (
     et101_threadpool_reset_after_load,
     et102_threadpool_oversubscribed,
@@ -34,6 +39,9 @@ RULES: tuple[Rule, ...] = (
     et108_mlock_load_mode.RULE,
     et109_et_unwrap_not_portable.RULE,
     et201_build_type_not_release.RULE,
+    et202_backend_not_whole_archived.RULE,
+    et203_duplicate_operator_library.RULE,
+    et204_no_operator_library.RULE,
     et301_duplicate_generated_lib.RULE,
     et302_generated_lib_misconfigured.RULE,
     et900_unused_suppression.RULE,

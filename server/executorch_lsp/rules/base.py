@@ -30,7 +30,8 @@ class Source:
 
 @dataclass(frozen=True)
 class RuleDocs:
-    """Documentation in a fixed shape: problem, bad and good code, why, exceptions."""
+    """Documentation in a fixed shape: problem, bad and good code, why, exceptions; rules
+    about speed also say how to measure it (``knowledge.profiling.MEASURE``)."""
 
     problem: str
     bad: str
@@ -39,6 +40,7 @@ class RuleDocs:
     exceptions: str
     sources: tuple[Source, ...]
     example_language: str
+    measuring: str = ""
 
 
 Match = tuple[int, dict[str, list[ts.Node]]]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ...engine.document import Document
 from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
+from ...knowledge.profiling import MEASURE
 from ..base import Rule, RuleContext, RuleDocs, Source
 from .commands import Command, commands, enclosing_conditions
 
@@ -150,5 +151,6 @@ RULE = Rule(
             Source("Building from source: release builds", BUILD_URL),
         ),
         example_language="cmake",
+        measuring=MEASURE,
     ),
 )

@@ -1,5 +1,6 @@
 """Documentation of ET101 (kept apart from the check so both stay short)."""
 
+from ...knowledge.profiling import MEASURE
 from ..base import RuleDocs, Source
 
 FAQ_URL = "https://github.com/pytorch/executorch/blob/main/docs/source/using-executorch-faqs.md"
@@ -60,17 +61,5 @@ DOCS = RuleDocs(
         Source("extension/threadpool/threadpool.h (_unsafe_reset_threadpool)", THREADPOOL_URL),
     ),
     example_language="cpp",
-)
-
-HOVER_TEXT = (
-    "**`_unsafe_reset_threadpool(n)`** replaces ExecuTorch's shared thread pool with a "
-    "new one of `n` threads.\n\n"
-    "Call it **before loading or running any model**: delegates such as XNNPACK keep a "
-    "pointer to the pool they saw at load time, and resetting afterwards leaves them "
-    "with a destroyed pool.\n\n"
-    "Thread count (ExecuTorch FAQ): the default uses one thread per core; try "
-    "cores / 2, or 4 on mobile CPUs, and measure. The call is not thread-safe and is "
-    "marked experimental; it needs `extension/threadpool/threadpool.h` from a source "
-    "build (the pip package does not ship it).\n\n"
-    f"[ExecuTorch FAQ]({FAQ_URL}) · [threadpool.h]({THREADPOOL_URL})"
+    measuring=MEASURE,
 )

@@ -19,7 +19,7 @@ from .call_graph import (
     enclosing_class,
     fingerprint,
 )
-from .et101_docs import DOCS, HOVER_TEXT
+from .et101_docs import DOCS
 from .file_model import FileModel, Unit, call_of_name
 from .flow import Event, OrderWalker
 from .headers import model_for
@@ -189,17 +189,6 @@ def _reset_span(reset: Event, data: bytes) -> Span:
     return Span(reset.node.start_byte, reset.node.end_byte)
 
 
-def hover(document: Document, offset: int) -> str | None:
-    node = document.tree.root_node.descendant_for_byte_range(offset, offset)
-    if (
-        node is not None
-        and node.type == "field_identifier"
-        and text(node, document.data) == RESET_METHOD
-    ):
-        return HOVER_TEXT
-    return None
-
-
 RULE = Rule(
     code="ET101",
     name="threadpool-reset-after-load",
@@ -210,7 +199,6 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(RESET_METHOD.encode(),),
-    hover=hover,
     workspace_anchor=lambda workspace: CallGraph(workspace).resetter_call_pattern(),
     workspace_fingerprint=fingerprint,
 )

@@ -8,6 +8,7 @@ import tree_sitter as ts
 
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
+from ...knowledge.profiling import MEASURE
 from ..base import Rule, RuleContext, RuleDocs, Source
 from .error_values import integer_cast_inner
 from .et101_threadpool_reset_after_load import RESET_METHOD
@@ -143,9 +144,8 @@ RULE = Rule(
             "The ExecuTorch FAQ's performance advice: consider cores / 2, or just 4 on mobile "
             "CPUs. Using every logical core puts kernels on efficiency cores and SMT siblings, "
             "where the slowest thread sets the pace of each parallel operator. The best count "
-            "depends on the model and device: measure with operator-level profiling (ETDump "
-            "and the Inspector). `get_num_performant_cores()` is a good default but has "
-            "misreported on some phones, so allow an explicit override."
+            "depends on the model and device. `get_num_performant_cores()` is a good default "
+            "but has misreported on some phones, so allow an explicit override."
         ),
         exceptions=(
             "Divided counts (`/ 2`), `get_num_performant_cores()`, constants up to 8 and "
@@ -157,5 +157,6 @@ RULE = Rule(
             Source("ExecuTorch FAQ: Inference is slow / performance troubleshooting", FAQ_URL),
         ),
         example_language="cpp",
+        measuring=MEASURE,
     ),
 )

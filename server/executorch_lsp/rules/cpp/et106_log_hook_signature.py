@@ -11,6 +11,7 @@ import tree_sitter as ts
 from ...engine.document import Document
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
+from ...knowledge.platform import HOOK_SIGNATURES
 from ..base import Rule, RuleContext
 from .et106_docs import DOCS
 
@@ -29,17 +30,6 @@ HOOKS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {
     "et_pal_ticks_to_ns_multiplier": (("et_tick_ratio_t",), ()),
     "et_pal_allocate": (("void*",), (_SIZE,)),
     "et_pal_free": (("void",), (("void*",),)),
-}
-EXPECTED = {
-    "et_pal_emit_log_message": "void et_pal_emit_log_message(et_timestamp_t timestamp, "
-    "et_pal_log_level_t level, const char* filename, const char* function, size_t line, "
-    "const char* message, size_t length)",
-    "et_pal_init": "void et_pal_init(void)",
-    "et_pal_abort": "void et_pal_abort(void)",
-    "et_pal_current_ticks": "et_timestamp_t et_pal_current_ticks(void)",
-    "et_pal_ticks_to_ns_multiplier": "et_tick_ratio_t et_pal_ticks_to_ns_multiplier(void)",
-    "et_pal_allocate": "void* et_pal_allocate(size_t size)",
-    "et_pal_free": "void et_pal_free(void* ptr)",
 }
 _ATTRIBUTES = re.compile(
     r"\b(?:ET_UNUSED|ET_RESTRICT|ET_NORETURN|ET_WEAK|ET_INLINE|\[\[[^\]]*\]\])"
@@ -153,8 +143,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 span,
                 (
                     f"`{name}` does not match its declaration in runtime/platform/platform.h "
-                    f"(`{EXPECTED[name]}`): this defines a different function and the default hook "
-                    "stays in place"
+                    f"(`{HOOK_SIGNATURES[name]}`): this defines a different function and the "
+                    "default hook stays in place"
                 ),
             )
         elif _enclosing(definition, "linkage_specification") is None and not includes_executorch:

@@ -1,0 +1,1204 @@
+"""A model of a CMake build: what each target links, per ``if()`` branch.
+
+Not a CMake implementation: an abstract interpreter that evaluates enough to know
+which libraries reach which target and how (a CMake target, a file, a ``-l`` flag,
+inside a whole-archive region or not). Variables set with ``set()`` are followed;
+options, cache variables and platform checks are unknown, so both branches of an
+``if()`` on them are explored, and every link is tagged with the branches it sits
+in. Project functions and macros are run with their arguments, so a project's own
+whole-archive helper is understood. Values that cannot be known are marked
+unknown and never lead to a finding.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from .document import Document
+from .languages import LanguageId
+
+UNKNOWN = "\x00?"  # a value that cannot be known statically
+Branch = tuple[tuple[int, int], ...]  # (if-command id, branch index) from outermost
+_MAX_DEPTH = 12
+_MAX_LOOP = 64
+_MAX_FILES = 400
+_VARIABLE = re.compile(r"\$\{([^${}]*)\}")
+_ENV = re.compile(r"\$(?:ENV|CACHE)\{[^${}]*\}")
+_CONSTANT_TRUE = frozenset({"1", "ON", "YES", "TRUE", "Y"})
+_CONSTANT_FALSE = frozenset({"0", "OFF", "NO", "FALSE", "N", "IGNORE", "NOTFOUND", ""})
+_SCOPES = frozenset({"PRIVATE", "PUBLIC", "INTERFACE", "LINK_PRIVATE", "LINK_PUBLIC"})
+_KEYWORDS_IN_LINK = frozenset({"debug", "optimized", "general"})
+FOUND_LIBRARY = "\x00found:"  # find_library() result: a file of the named library
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LinkItem:
+    """One library or flag reaching a target."""
+
+    target: str
+    text: str  # the value after expansion
+    kind: str  # "target", "file", "flag", "genex" or "unknown"
+    library: str | None  # the library it names (``xnnpack_backend`` for libxnnpack_backend.a)
+    whole_archive: bool
+    site: Site  # the argument that produced it (in the file that links)
+    branch: Branch
+    via: tuple[str, ...] = ()  # functions or macros called on the way
+    scope: str = "PRIVATE"
+
+
+@dataclass
+class Target:
+    name: str
+    kind: str  # "executable", "library", "interface", "imported", "alias"
+    site: Site
+    branch: Branch
+    imported_location: str | None = None
+    whole_archive_interface: bool = False  # carries --whole-archive/-force_load for consumers
+    executorch: bool = False  # defined by ExecuTorch's own build (in-tree or installed)
+    sources: list[str] = field(default_factory=list)  # absolute paths, where known
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A value given to a variable somewhere (for hovers and ET201-like checks)."""
+
+    name: str
+    value: str
+    site: Site
+    branch: Branch
+    cache: bool
+
+
+@dataclass
+class BuildModel:
+    targets: dict[str, list[Target]] = field(default_factory=dict)
+    links: list[LinkItem] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    options: dict[str, tuple[str, Site]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    executorch: str | None = None  # "subdirectory", "find_package" or "source" (the tree itself)
+    calls: list[tuple[str, tuple[str, ...], Site, Branch]] = field(default_factory=list)
+
+    def target(self, name: str) -> Target | None:
+        found = self.targets.get(name)
+        return found[0] if found else None
+
+    def links_of(self, target: str) -> list[LinkItem]:
+        return [item for item in self.links if item.target == target]
+
+
+_TAG = "\x01"
+_TAGS = re.compile(r"\x01(\d+):(\d+)")
+
+
+def _tag(item: str, entry: tuple[int, int]) -> str:
+    return f"{item}{_TAG}{entry[0]}:{entry[1]}"
+
+
+def untag(value: str) -> tuple[str, Branch]:
+    """A value without its branch marks, and the branches it exists in."""
+    if _TAG not in value:
+        return value, ()
+    entries = tuple((int(a), int(b)) for a, b in _TAGS.findall(value))
+    return _TAGS.sub("", value), entries
+
+
+def _merge(base: dict[str, str], outcomes: list[tuple[tuple[int, int], dict[str, str]]]) -> None:
+    """Variables after an ``if`` whose arms cannot be told apart: where the arms disagree,
+    each list item is marked with the arm it came from."""
+    names = set().union(*(variables.keys() for _, variables in outcomes))
+    for name in names:
+        values = [variables.get(name) for _, variables in outcomes]
+        if all(value == values[0] for value in values):
+            if values[0] is None:
+                base.pop(name, None)
+            else:
+                base[name] = values[0]
+            continue
+        item_lists = [_split(value) if value is not None else [] for value in values]
+        common = set.intersection(*(set(items) for items in item_lists))
+        merged: dict[str, None] = {}
+        for (entry, _), items in zip(outcomes, item_lists, strict=True):
+            for item in items:
+                merged[item if item in common else _tag(item, entry)] = None
+        base[name] = ";".join(merged)
+
+
+def compatible(first: Branch, second: Branch) -> bool:
+    """Whether two branch paths can both run (no ``if`` taken two different ways)."""
+    taken = dict(first)
+    return all(taken.get(node, index) == index for node, index in second)
+
+
+# -- library names --------------------------------------------------------------------------
+_LIBRARY_FILE = re.compile(r"(?:^|[/\\])(?:lib)?([A-Za-z0-9_.+-]+?)(?:\.a|\.lib|\.so|\.dylib)$")
+
+
+def library_of_file(path: str) -> str | None:
+    """``.../libxnnpack_backend.a`` -> ``xnnpack_backend``."""
+    match = _LIBRARY_FILE.search(path)
+    return match.group(1) if match else None
+
+
+# -- the interpreter ------------------------------------------------------------------------
+@dataclass
+class _Frame:
+    variables: dict[str, str]
+    path: str  # the CMakeLists.txt or .cmake file being run
+    source_dir: str
+    branch: Branch
+    via: tuple[str, ...] = ()
+    parent: _Frame | None = None
+
+
+@dataclass(frozen=True)
+class _Definition:
+    name: str
+    params: tuple[str, ...]
+    body: ts.Node
+    path: str
+    data: bytes
+    is_macro: bool
+
+
+Reader = Callable[[str], bytes | None]
+# Commands of ExecuTorch's Utils.cmake that make a target whole-archive for consumers.
+_WHOLE_ARCHIVE_HELPERS = frozenset(
+    {
+        "executorch_target_link_options_shared_lib",
+        "executorch_kernel_link_options",
+        "executorch_macos_kernel_link_options",
+        "executorch_msvc_kernel_link_options",
+        "target_link_options_shared_lib",
+        "kernel_link_options",
+        "macos_kernel_link_options",
+        "msvc_kernel_link_options",
+    }
+)
+
+
+class Interpreter:
+    def __init__(self, read: Reader, executorch_targets: frozenset[str] = frozenset()) -> None:
+        self.read = read
+        self.model = BuildModel()
+        self.functions: dict[str, _Definition] = {}
+        self._documents: dict[str, tuple[Document, bytes]] = {}
+        self._executorch_targets = executorch_targets
+        self._depth = 0
+
+    # -- files --------------------------------------------------------------------------
+    def run_file(self, path: str, frame: _Frame | None = None) -> BuildModel:
+        if len(self.model.files) >= _MAX_FILES or path in self.model.files:
+            return self.model
+        parsed = self._parse(path)
+        if parsed is None:
+            return self.model
+        document, data = parsed
+        self.model.files.append(path)
+        if frame is None:
+            frame = _Frame(_initial_variables(path), path, os.path.dirname(path), ())
+        inner = _Frame(frame.variables, path, frame.source_dir, frame.branch, frame.via, frame)
+        inner.variables["CMAKE_CURRENT_LIST_DIR"] = os.path.dirname(path)
+        inner.variables["CMAKE_CURRENT_LIST_FILE"] = path
+        self._block(document.tree.root_node.named_children, inner, data)
+        return self.model
+
+    def _parse(self, path: str) -> tuple[Document, bytes] | None:
+        if path not in self._documents:
+            data = self.read(path)
+            if data is None:
+                return None
+            self._documents[path] = (Document(path, LanguageId.CMAKE, data), data)
+        return self._documents[path]
+
+    # -- blocks -------------------------------------------------------------------------
+    def _block(self, nodes: list[ts.Node], frame: _Frame, data: bytes) -> None:
+        for node in nodes:
+            kind = node.type
+            if kind == "normal_command":
+                self._command(node, frame, data)
+            elif kind == "if_condition":
+                self._if(node, frame, data)
+            elif kind in ("function_def", "macro_def"):
+                self._define(node, frame, data)
+            elif kind == "foreach_loop":
+                self._foreach(node, frame, data)
+            elif kind in ("while_loop", "block_def"):
+                body = next((c for c in node.named_children if c.type == "body"), None)
+                if body is not None:
+                    self._block(body.named_children, frame, data)
+
+    def _if(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
+        arms: list[tuple[ts.Node | None, ts.Node | None]] = []
+        condition: ts.Node | None = None
+        for child in node.named_children:
+            if child.type in ("if_command", "elseif_command", "else_command"):
+                condition = child
+            elif child.type == "body":
+                arms.append((condition, child))
+        previous_branch = frame.branch
+        base = frame.variables
+        outcomes: list[tuple[tuple[int, int], dict[str, str]]] = []
+        decided = False
+        for index, (head, body) in enumerate(arms):
+            value = (
+                True
+                if head is None or head.type == "else_command"
+                else self._condition(head, frame, data)
+            )
+            if value is False:
+                continue
+            entry = (node.id, index)
+            frame.branch = (*previous_branch, entry)
+            if value is True and not outcomes:
+                # The only arm that can run: in place, nothing to merge.
+                if body is not None:
+                    self._block(body.named_children, frame, data)
+                decided = True
+                break
+            frame.variables = dict(base)
+            if body is not None:
+                self._block(body.named_children, frame, data)
+            outcomes.append((entry, frame.variables))
+            frame.variables = base
+            if value is True:
+                decided = True
+                break
+        frame.branch = previous_branch
+        frame.variables = base
+        if outcomes:
+            if not decided:
+                outcomes.append(((node.id, len(arms)), dict(base)))
+            _merge(base, outcomes)
+
+    def _define(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
+        head = node.named_children[0] if node.named_children else None
+        arguments = self._raw_arguments(head, data)
+        body = next((c for c in node.named_children if c.type == "body"), None)
+        if not arguments or body is None:
+            return
+        name = arguments[0].lower()
+        self.functions[name] = _Definition(
+            name, tuple(arguments[1:]), body, frame.path, data, node.type == "macro_def"
+        )
+
+    def _foreach(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
+        head = node.named_children[0] if node.named_children else None
+        body = next((c for c in node.named_children if c.type == "body"), None)
+        values = self._arguments(head, frame, data)
+        if not values or body is None:
+            return
+        variable, items = values[0], values[1:]
+        if items[:2] == ["IN", "LISTS"]:
+            items = [v for name in items[2:] for v in _split(frame.variables.get(name, UNKNOWN))]
+        elif items[:2] == ["IN", "ITEMS"]:
+            items = items[2:]
+        elif items[:1] == ["RANGE"]:
+            items = [UNKNOWN]
+        if not items:
+            return
+        for item in items[:_MAX_LOOP]:
+            frame.variables[variable] = item
+            self._block(body.named_children, frame, data)
+
+    # -- arguments ----------------------------------------------------------------------
+    def _raw_arguments(self, head: ts.Node | None, data: bytes) -> list[str]:
+        return [_unquote(_text(a, data)) for a in _argument_nodes(head)]
+
+    def _arguments(self, head: ts.Node | None, frame: _Frame, data: bytes) -> list[str]:
+        return [value for value, _ in self._expanded(head, frame, data)]
+
+    def _expanded(
+        self, head: ts.Node | None, frame: _Frame, data: bytes
+    ) -> list[tuple[str, ts.Node]]:
+        """Arguments after variable expansion; unquoted ones are split as lists."""
+        values: list[tuple[str, ts.Node]] = []
+        for argument in _argument_nodes(head):
+            raw = _text(argument, data)
+            quoted = raw.startswith('"')
+            value = self.expand(_unquote(raw), frame)
+            if quoted:
+                values.append((value, argument))
+            else:
+                values.extend((item, argument) for item in _split(value))
+        return values
+
+    def expand(self, text: str, frame: _Frame) -> str:
+        text = _ENV.sub(UNKNOWN, text)
+        for _ in range(8):
+            replaced = _VARIABLE.sub(lambda m: self._lookup(m.group(1), frame), text)
+            if replaced == text:
+                break
+            text = replaced
+        return text
+
+    def _lookup(self, name: str, frame: _Frame) -> str:
+        # A variable never set here may come from a parent list file, the command line
+        # or the toolchain: unknown, not empty.
+        if UNKNOWN in name:
+            return UNKNOWN
+        return frame.variables.get(name, UNKNOWN)
+
+    # -- conditions ---------------------------------------------------------------------
+    def _condition(self, head: ts.Node, frame: _Frame, data: bytes) -> bool | None:
+        tokens = []
+        for argument in _argument_nodes(head):
+            raw = _text(argument, data)
+            tokens.append((self.expand(_unquote(raw), frame), raw.startswith('"')))
+        try:
+            return _Condition(tokens, frame.variables, self.model).evaluate()
+        except (IndexError, ValueError, re.error):
+            return None
+
+    # -- commands -----------------------------------------------------------------------
+    def _command(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
+        name_node = node.named_children[0] if node.named_children else None
+        if name_node is None:
+            return
+        name = _text(name_node, data).lower()
+        arguments_node = next((c for c in node.named_children if c.type == "argument_list"), None)
+        site = Site(frame.path, node.start_byte, node.end_byte)
+        handler = _HANDLERS.get(name)
+        if handler is not None:
+            handler(self, _Call(name, arguments_node, frame, data, site))
+        elif name in self.functions:
+            self._call_function(self.functions[name], arguments_node, frame, data, site)
+        elif name in _WHOLE_ARCHIVE_HELPERS:
+            for target in self._arguments(arguments_node, frame, data)[:1]:
+                for defined in self.model.targets.get(target, []):
+                    defined.whole_archive_interface = True
+        values = self._arguments(arguments_node, frame, data) if handler is None else []
+        self.model.calls.append((name, tuple(values), site, frame.branch))
+
+    def _call_function(
+        self,
+        definition: _Definition,
+        arguments_node: ts.Node | None,
+        frame: _Frame,
+        data: bytes,
+        site: Site,
+    ) -> None:
+        if self._depth >= _MAX_DEPTH:
+            return
+        values = self._arguments(arguments_node, frame, data)
+        variables = frame.variables if definition.is_macro else dict(frame.variables)
+        for index, param in enumerate(definition.params):
+            variables[param] = values[index] if index < len(values) else ""
+        variables["ARGN"] = ";".join(values[len(definition.params) :])
+        variables["ARGV"] = ";".join(values)
+        variables["ARGC"] = str(len(values))
+        for index, value in enumerate(values):
+            variables[f"ARGV{index}"] = value
+        inner = _Frame(
+            variables,
+            frame.path,
+            frame.source_dir,
+            frame.branch,
+            (*frame.via, definition.name),
+            frame,
+        )
+        inner_site = _CallSite(site)
+        self._depth += 1
+        previous = self._call_site
+        self._call_site = previous or inner_site
+        try:
+            self._block(definition.body.named_children, inner, definition.data)
+        finally:
+            self._depth -= 1
+            self._call_site = previous
+
+    _call_site: _CallSite | None = None
+
+    def link_site(self, frame: _Frame, argument: ts.Node) -> Site:
+        """Where a link is reported: the call of the outermost project function, else the
+        argument itself."""
+        if self._call_site is not None:
+            return self._call_site.site
+        return Site(frame.path, argument.start_byte, argument.end_byte)
+
+    def add_target(self, name: str, kind: str, frame: _Frame, site: Site) -> Target:
+        target = Target(name, kind, site, frame.branch, executorch=name in self._executorch_targets)
+        self.model.targets.setdefault(name, []).append(target)
+        return target
+
+
+@dataclass(frozen=True)
+class _CallSite:
+    site: Site
+
+
+@dataclass
+class _Call:
+    name: str
+    arguments: ts.Node | None
+    frame: _Frame
+    data: bytes
+    site: Site
+
+
+# -- command handlers -----------------------------------------------------------------------
+def _set(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values:
+        return
+    name, rest = values[0], values[1:]
+    cache = "CACHE" in rest
+    parent = "PARENT_SCOPE" in rest
+    if cache:
+        rest = rest[: rest.index("CACHE")]
+    if parent:
+        rest = rest[: rest.index("PARENT_SCOPE")]
+    value = ";".join(rest)
+    interpreter.model.assignments.append(
+        Assignment(name, value, call.site, call.frame.branch, cache)
+    )
+    if cache:
+        # A cache default: a -D on the command line or an existing cache entry wins.
+        if name not in call.frame.variables:
+            call.frame.variables[name] = UNKNOWN if "FORCE" not in values else value
+        return
+    target_frame = call.frame.parent if parent and call.frame.parent else call.frame
+    target_frame.variables[name] = value
+
+
+def _option(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if values:
+        default = values[2] if len(values) > 2 else "OFF"
+        interpreter.model.options.setdefault(values[0], (default, call.site))
+        call.frame.variables.setdefault(values[0], UNKNOWN)
+
+
+def _unset(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if values:
+        call.frame.variables.pop(values[0], None)
+
+
+def _list(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if len(values) < 2:
+        return
+    operation, name, items = values[0].upper(), values[1], values[2:]
+    current = _split(call.frame.variables.get(name, ""))
+    if operation == "APPEND":
+        call.frame.variables[name] = ";".join(current + items)
+    elif operation == "PREPEND":
+        call.frame.variables[name] = ";".join(items + current)
+    elif operation == "REMOVE_ITEM":
+        call.frame.variables[name] = ";".join(v for v in current if v not in items)
+    elif operation in ("REMOVE_DUPLICATES", "SORT", "REVERSE"):
+        return
+    elif operation in ("LENGTH", "GET", "FIND", "JOIN", "SUBLIST") and items:
+        call.frame.variables[items[-1]] = UNKNOWN
+    else:
+        call.frame.variables[name] = UNKNOWN
+
+
+_STRING_OUTPUT = {
+    "REGEX": 3,
+    "REPLACE": 3,
+    "FIND": 3,
+    "SUBSTRING": 4,
+    "APPEND": 1,
+    "PREPEND": 1,
+    "CONCAT": 1,
+    "JOIN": 2,
+}
+
+
+def _unknown_result(interpreter: Interpreter, call: _Call) -> None:
+    """Commands whose output variable cannot be known (string(), file(), get_*())."""
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values:
+        return
+    if call.name == "string":
+        index = _STRING_OUTPUT.get(values[0].upper(), len(values) - 1)
+    elif call.name == "file":
+        index = 1 if values[0].upper().startswith("GLOB") else 2
+    elif call.name == "execute_process":
+        outputs = [i + 1 for i, v in enumerate(values) if v.endswith("_VARIABLE")]
+        for position in outputs:
+            if position < len(values):
+                call.frame.variables[values[position]] = UNKNOWN
+        return
+    else:
+        index = 0
+    if index < len(values):
+        call.frame.variables[values[index]] = UNKNOWN
+
+
+def _find_library(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if len(values) < 2:
+        return
+    names = values[values.index("NAMES") + 1 :] if "NAMES" in values else values[1:2]
+    stop = next((i for i, v in enumerate(names) if v.isupper() and len(v) > 2), len(names))
+    names = [n for n in names[:stop] if UNKNOWN not in n]
+    library = names[0] if names else None
+    if library is not None:
+        library = library.removeprefix("lib").split(".")[0]
+        call.frame.variables[values[0]] = f"{FOUND_LIBRARY}{library}"
+    else:
+        call.frame.variables[values[0]] = UNKNOWN
+
+
+def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
+    def handler(interpreter: Interpreter, call: _Call) -> None:
+        values = [
+            untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame, call.data)
+        ]
+        if not values or UNKNOWN in values[0]:
+            return
+        actual = kind
+        if "IMPORTED" in values:
+            actual = "imported"
+        elif "ALIAS" in values:
+            actual = "alias"
+        elif "INTERFACE" in values[1:2]:
+            actual = "interface"
+        target = interpreter.add_target(values[0], actual, call.frame, call.site)
+        target.sources.extend(_source_paths(values[1:], call.frame))
+
+    return handler
+
+
+_TARGET_KEYWORDS = frozenset(
+    {
+        "STATIC",
+        "SHARED",
+        "MODULE",
+        "OBJECT",
+        "INTERFACE",
+        "IMPORTED",
+        "GLOBAL",
+        "ALIAS",
+        "EXCLUDE_FROM_ALL",
+        "WIN32",
+        "MACOSX_BUNDLE",
+        "PRIVATE",
+        "PUBLIC",
+    }
+)
+
+
+def _source_paths(values: list[str], frame: _Frame) -> list[str]:
+    return [
+        os.path.normpath(os.path.join(frame.source_dir, value))
+        for value in values
+        if value not in _TARGET_KEYWORDS and UNKNOWN not in value and _TAG not in value
+    ]
+
+
+def _target_sources(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if values:
+        for target in interpreter.model.targets.get(untag(values[0])[0], []):
+            target.sources.extend(_source_paths(values[1:], call.frame))
+
+
+def _target_properties(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if "PROPERTIES" not in values:
+        return
+    index = values.index("PROPERTIES")
+    pairs = values[index + 1 :]
+    for target in map(lambda v: untag(v)[0], values[:index]):
+        for key, value in zip(pairs[::2], pairs[1::2], strict=False):
+            _apply_property(interpreter, target, key, value)
+
+
+def _set_property(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values or values[0] != "TARGET" or "PROPERTY" not in values:
+        return
+    index = values.index("PROPERTY")
+    targets = [v for v in values[1:index] if v not in ("APPEND", "APPEND_STRING")]
+    rest = values[index + 1 :]
+    if not rest:
+        return
+    for target in targets:
+        _apply_property(interpreter, target, rest[0], ";".join(rest[1:]))
+
+
+def _apply_property(interpreter: Interpreter, target: str, key: str, value: str) -> None:
+    for defined in interpreter.model.targets.get(target, []):
+        if key.startswith("IMPORTED_LOCATION"):
+            defined.imported_location = value
+        elif key == "INTERFACE_LINK_OPTIONS" and _has_whole_archive(value):
+            defined.whole_archive_interface = True
+
+
+_ARCHIVE_IN_OPTION = re.compile(r"\$<TARGET_FILE:([^>]+)>|([^\s,;]+\.(?:a|lib))(?=$|[\s,;])")
+
+
+def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if len(values) < 2:
+        return
+    target = untag(values[0])[0]
+    _whole_archived_by_options(interpreter, call, target, values[1:])
+    for_consumers = "INTERFACE" in values[1:2] or "PUBLIC" in values[1:2]
+    if for_consumers and _has_whole_archive(";".join(values[2:])):
+        for defined in interpreter.model.targets.get(target, []):
+            defined.whole_archive_interface = True
+
+
+def _whole_archived_by_options(
+    interpreter: Interpreter, call: _Call, target: str, options: list[str]
+) -> None:
+    """Archives named inside whole-archive link options (``-force_load,lib.a``,
+    ``--whole-archive lib.a --no-whole-archive``) are linked into ``target`` whole."""
+    if not options or options[0] not in ("PRIVATE", "PUBLIC"):
+        return
+    site = interpreter._call_site.site if interpreter._call_site else call.site
+    for option in options[1:]:
+        clean, marks = untag(option)
+        if not _has_whole_archive(clean):
+            continue
+        for match in _ARCHIVE_IN_OPTION.finditer(clean):
+            name = match.group(1) or match.group(2)
+            kind = "target" if match.group(1) else "file"
+            library = match.group(1) or library_of_file(name)
+            interpreter.model.links.append(
+                LinkItem(
+                    target,
+                    name,
+                    kind,
+                    library,
+                    True,
+                    site,
+                    (*call.frame.branch, *marks),
+                    call.frame.via,
+                    options[0],
+                )
+            )
+
+
+def _has_whole_archive(text: str) -> bool:
+    return bool(re.search(r"whole-archive|WHOLEARCHIVE|force_load|WHOLE_ARCHIVE", text))
+
+
+def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
+    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    if not expanded or UNKNOWN in expanded[0][0]:
+        return
+    target = untag(expanded[0][0])[0]
+    _record_links(interpreter, call.frame, target, expanded[1:])
+
+
+def _link_libraries(interpreter: Interpreter, call: _Call) -> None:
+    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    _record_links(interpreter, call.frame, f"<directory {call.frame.source_dir}>", expanded)
+
+
+def _record_links(
+    interpreter: Interpreter, frame: _Frame, target: str, items: list[tuple[str, ts.Node]]
+) -> None:
+    scope = "PRIVATE"
+    whole_archive = False
+    force_next = False
+    inside = 0  # libraries since the last --whole-archive
+    for tagged, node in items:
+        value, marks = untag(tagged)
+        branch = (*frame.branch, *marks)
+        if marks and not compatible(frame.branch, marks):
+            continue  # set in another arm of an if() this link sits in
+        if value in _SCOPES:
+            scope = value.replace("LINK_", "")
+            continue
+        if value in _KEYWORDS_IN_LINK:
+            continue
+        region = _whole_archive_switch(value)
+        if region is False and whole_archive and not inside:
+            site = interpreter.link_site(frame, node)
+            interpreter.model.links.append(
+                LinkItem(target, value, "empty-whole-archive", None, False, site, branch)
+            )
+        if region is not None:
+            whole_archive = region
+            inside = 0
+            site = interpreter.link_site(frame, node)
+            interpreter.model.links.append(
+                LinkItem(target, value, "flag", None, whole_archive, site, branch, frame.via, scope)
+            )
+            continue
+        if value in ("-force_load", "-Wl,-force_load", "LINKER:-force_load"):
+            force_next = True
+            continue
+        inside += 1
+        for item in _classify(value, whole_archive or force_next):
+            kind, library, archived = item
+            site = interpreter.link_site(frame, node)
+            interpreter.model.links.append(
+                LinkItem(target, value, kind, library, archived, site, branch, frame.via, scope)
+            )
+        force_next = False
+
+
+_WHOLE_ON = re.compile(r"(?:-Wl,|LINKER:|SHELL:\s*)?--whole-archive$|^-Wl,-all_load$")
+_WHOLE_OFF = re.compile(r"(?:-Wl,|LINKER:|SHELL:\s*)?--no-whole-archive$")
+
+
+def _whole_archive_switch(value: str) -> bool | None:
+    if _WHOLE_ON.search(value):
+        return True
+    if _WHOLE_OFF.search(value):
+        return False
+    return None
+
+
+_GENEX_WHOLE = re.compile(r"^\$<LINK_LIBRARY:WHOLE_ARCHIVE,(.*)>$")
+_PUSH_STATE = re.compile(r"--whole-archive,(.+?),--pop-state")
+_FORCE_LOAD = re.compile(r"-force_load,(.+)$|/WHOLEARCHIVE:(.+)$")
+
+
+def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bool]]:
+    """(kind, library, whole-archived) of one link item."""
+    if UNKNOWN in value:
+        # ``${SOME_DIR}/libxnnpack_backend.a``: the folder is unknown, the library is not.
+        tail = value.rsplit(UNKNOWN, 1)[1]
+        if tail.startswith(("/", "\\")) and re.search(r"\.(a|lib|so|dylib)$", tail):
+            return [("file", library_of_file(tail), whole_archive)]
+        return [("unknown", None, whole_archive)]
+    genex = _GENEX_WHOLE.match(value)
+    if genex:
+        return [("target", name, True) for name in genex.group(1).split(",") if name]
+    pushed = _PUSH_STATE.search(value) or _FORCE_LOAD.search(value)
+    if pushed:
+        path = next(group for group in pushed.groups() if group)
+        return [(_path_kind(path), _library_name(path), True)]
+    if value.startswith(FOUND_LIBRARY):
+        return [("file", value[len(FOUND_LIBRARY) :], whole_archive)]
+    if value.startswith("$<"):
+        return [("genex", None, whole_archive)]
+    if value.startswith("-l"):
+        return [("file", value[2:], whole_archive)]
+    if value.startswith("-"):
+        return [("flag", None, whole_archive)]
+    if "/" in value or "\\" in value or re.search(r"\.(a|lib|so|dylib)$", value):
+        return [("file", library_of_file(value), whole_archive)]
+    return [("target", value, whole_archive)]
+
+
+def _path_kind(path: str) -> str:
+    return "target" if path.startswith("$<TARGET_FILE:") else "file"
+
+
+def _library_name(path: str) -> str | None:
+    if path.startswith("$<TARGET_FILE:"):
+        return path[len("$<TARGET_FILE:") :].rstrip(">")
+    if path.startswith(FOUND_LIBRARY):
+        return path[len(FOUND_LIBRARY) :]
+    return library_of_file(path)
+
+
+def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values or UNKNOWN in values[0]:
+        return
+    directory = os.path.normpath(os.path.join(call.frame.source_dir, values[0]))
+    listfile = os.path.join(directory, "CMakeLists.txt")
+    data = interpreter.read(listfile)
+    if data is not None and _is_executorch_root(data):
+        interpreter.model.executorch = interpreter.model.executorch or "subdirectory"
+        _declare_executorch_targets(interpreter, call)
+        return
+    if data is None:
+        return
+    child = _Frame(
+        dict(call.frame.variables), listfile, directory, call.frame.branch, call.frame.via
+    )
+    child.variables["CMAKE_CURRENT_SOURCE_DIR"] = directory
+    interpreter.run_file(listfile, child)
+
+
+def _include(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values or UNKNOWN in values[0]:
+        return
+    path = values[0]
+    if not path.endswith(".cmake"):
+        return  # a module from CMAKE_MODULE_PATH: not followed
+    path = os.path.normpath(os.path.join(call.frame.source_dir, path))
+    interpreter.run_file(path, call.frame)
+
+
+def _find_package(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values or values[0].lower() != "executorch":
+        return
+    interpreter.model.executorch = interpreter.model.executorch or "find_package"
+    _declare_executorch_targets(interpreter, call)
+    variables = call.frame.variables
+    variables["EXECUTORCH_FOUND"] = "ON"
+    variables["executorch_FOUND"] = "TRUE"
+    variables["EXECUTORCH_LIBRARIES"] = ";".join(EXECUTORCH_LIBRARIES)
+    variables.setdefault("EXECUTORCH_INCLUDE_DIRS", UNKNOWN)
+
+
+def _project(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if not values:
+        return
+    if values[0].lower() == "executorch":
+        interpreter.model.executorch = "source"
+    variables = call.frame.variables
+    variables["PROJECT_NAME"] = values[0]
+    variables.setdefault("CMAKE_PROJECT_NAME", values[0])
+    variables["PROJECT_SOURCE_DIR"] = call.frame.source_dir
+    variables[f"{values[0]}_SOURCE_DIR"] = call.frame.source_dir
+
+
+def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:
+    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if len(values) < 4:
+        return
+    if values[0] == "PARSE_ARGV":
+        prefix, options, singles, multis = values[2:6] if len(values) >= 6 else ("", "", "", "")
+        arguments = _split(call.frame.variables.get("ARGV", ""))
+    else:
+        prefix, options, singles, multis = values[:4]
+        arguments = values[4:]
+    option_names, single_names, multi_names = (
+        set(_split(options)),
+        set(_split(singles)),
+        set(_split(multis)),
+    )
+    parsed: dict[str, list[str]] = {}
+    current: str | None = None
+    for argument in arguments:
+        if argument in option_names:
+            parsed[argument] = ["TRUE"]
+            current = None
+        elif argument in single_names or argument in multi_names:
+            parsed[argument] = []
+            current = argument
+        elif current is not None:
+            parsed[current].append(argument)
+            if current in single_names:
+                current = None
+    for name in option_names | single_names | multi_names:
+        default = "FALSE" if name in option_names else ""
+        call.frame.variables[f"{prefix}_{name}"] = ";".join(parsed.get(name, [])) or default
+
+
+def _executorch_target_whole_archive(interpreter: Interpreter, call: _Call) -> None:
+    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    if len(expanded) < 2:
+        return
+    (target, _), (archive, node) = expanded[0], expanded[1]
+    site = interpreter.link_site(call.frame, node)
+    interpreter.model.links.append(
+        LinkItem(target, archive, "target", archive, True, site, call.frame.branch, call.frame.via)
+    )
+
+
+_HANDLERS: dict[str, Callable[[Interpreter, _Call], None]] = {
+    "set": _set,
+    "option": _option,
+    "cmake_dependent_option": _option,
+    "unset": _unset,
+    "list": _list,
+    "string": _unknown_result,
+    "get_filename_component": _unknown_result,
+    "get_property": _unknown_result,
+    "get_target_property": _unknown_result,
+    "file": _unknown_result,
+    "execute_process": _unknown_result,
+    "find_library": _find_library,
+    "find_path": _unknown_result,
+    "find_program": _unknown_result,
+    "add_library": _add_target("library"),
+    "add_executable": _add_target("executable"),
+    "set_target_properties": _target_properties,
+    "set_property": _set_property,
+    "target_link_options": _target_link_options,
+    "target_sources": _target_sources,
+    "target_link_libraries": _target_link_libraries,
+    "link_libraries": _link_libraries,
+    "add_subdirectory": _add_subdirectory,
+    "include": _include,
+    "find_package": _find_package,
+    "project": _project,
+    "cmake_parse_arguments": _cmake_parse_arguments,
+    "executorch_target_whole_archive": _executorch_target_whole_archive,
+}
+
+# What ``find_package(executorch)`` or ``add_subdirectory(executorch)`` provides: CMake
+# targets that already carry whole-archive (or --no-as-needed) for their consumers.
+EXECUTORCH_TARGETS = frozenset(
+    {
+        "executorch",
+        "executorch_core",
+        "executorch_no_prim_ops",
+        "portable_kernels",
+        "portable_ops_lib",
+        "optimized_kernels",
+        "optimized_ops_lib",
+        "optimized_native_cpu_ops_lib",
+        "optimized_portable_kernels",
+        "quantized_kernels",
+        "quantized_ops_lib",
+        "custom_ops",
+        "xnnpack_backend",
+        "vulkan_backend",
+        "coremldelegate",
+        "mpsdelegate",
+        "mlxdelegate",
+        "qnn_executorch_backend",
+        "neuron_backend",
+        "openvino_backend",
+        "aoti_cuda_backend",
+        "metal_backend",
+        "vgf_backend",
+        "enn_backend",
+        "executorch_delegate_ethos_u",
+        "extension_module",
+        "extension_module_static",
+        "extension_data_loader",
+        "extension_tensor",
+        "extension_threadpool",
+        "extension_runner_util",
+        "extension_llm_runner",
+        "extension_flat_tensor",
+        "etdump",
+        "bundled_program",
+        "executorch_backends",
+        "executorch_extensions",
+        "executorch_kernels",
+        "executorch::runtime",
+        "executorch::kernels_optimized",
+        "executorch::kernels_quantized",
+        "executorch::backend_xnnpack",
+        "executorch::backends",
+        "executorch::extensions",
+        "executorch::kernels",
+    }
+)
+# ``${EXECUTORCH_LIBRARIES}`` after find_package(executorch): the required libraries plus
+# the optional ones that were installed (portable_ops_lib in a default build).
+EXECUTORCH_LIBRARIES = ("executorch", "executorch_core", "portable_kernels", "portable_ops_lib")
+
+
+def _declare_executorch_targets(interpreter: Interpreter, call: _Call) -> None:
+    for name in EXECUTORCH_TARGETS:
+        if name not in interpreter.model.targets:
+            target = interpreter.add_target(name, "imported", call.frame, call.site)
+            target.executorch = True
+            target.whole_archive_interface = True
+
+
+def _is_executorch_root(data: bytes) -> bool:
+    return re.search(rb"(?im)^\s*project\s*\(\s*executorch\b", data) is not None
+
+
+# -- conditions -------------------------------------------------------------------------------
+_UNARY = frozenset({"DEFINED", "TARGET", "EXISTS", "COMMAND", "POLICY", "IS_DIRECTORY"})
+_BINARY = frozenset(
+    {
+        "STREQUAL",
+        "STRLESS",
+        "STRGREATER",
+        "EQUAL",
+        "LESS",
+        "GREATER",
+        "LESS_EQUAL",
+        "GREATER_EQUAL",
+        "MATCHES",
+        "IN_LIST",
+        "VERSION_LESS",
+        "VERSION_GREATER",
+        "VERSION_EQUAL",
+        "VERSION_LESS_EQUAL",
+        "VERSION_GREATER_EQUAL",
+        "STRLESS_EQUAL",
+        "STRGREATER_EQUAL",
+    }
+)
+
+
+class _Condition:
+    """``if()`` arguments to True, False or None (unknown), three-valued."""
+
+    def __init__(
+        self, tokens: list[tuple[str, bool]], variables: dict[str, str], model: BuildModel
+    ) -> None:
+        self.tokens = tokens
+        self.position = 0
+        self.variables = variables
+        self.model = model
+
+    def evaluate(self) -> bool | None:
+        if not self.tokens:
+            return False
+        value = self._or()
+        return value if self.position == len(self.tokens) else None
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.position][0] if self.position < len(self.tokens) else None
+
+    def _next(self) -> tuple[str, bool]:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def _or(self) -> bool | None:
+        value = self._and()
+        while self._peek() == "OR":
+            self.position += 1
+            value = _or3(value, self._and())
+        return value
+
+    def _and(self) -> bool | None:
+        value = self._not()
+        while self._peek() == "AND":
+            self.position += 1
+            value = _and3(value, self._not())
+        return value
+
+    def _not(self) -> bool | None:
+        if self._peek() == "NOT":
+            self.position += 1
+            value = self._not()
+            return None if value is None else not value
+        return self._comparison()
+
+    def _comparison(self) -> bool | None:
+        if self._peek() == "(":
+            self.position += 1
+            value = self._or()
+            if self._peek() == ")":
+                self.position += 1
+            return value
+        token, quoted = self._next()
+        if token in _UNARY and not quoted:
+            operand, _ = self._next()
+            return self._unary(token, operand)
+        if self._peek() in _BINARY:
+            operator, _ = self._next()
+            right, right_quoted = self._next()
+            return self._binary(self._value(token, quoted), operator, right, right_quoted)
+        return self._truth(token, quoted)
+
+    def _unary(self, operator: str, operand: str) -> bool | None:
+        if UNKNOWN in operand:
+            return None
+        if operator == "DEFINED":
+            return True if operand in self.variables else None
+        if operator == "TARGET":
+            return True if operand in self.model.targets else None
+        return None
+
+    def _value(self, token: str, quoted: bool) -> str:
+        if quoted or UNKNOWN in token:
+            return token
+        return self.variables.get(token, token)
+
+    def _binary(self, left: str, operator: str, right: str, right_quoted: bool) -> bool | None:
+        right = right if right_quoted else self.variables.get(right, right)
+        if UNKNOWN in left or UNKNOWN in right or _TAG in left or _TAG in right:
+            return None
+        if operator == "STREQUAL":
+            return left == right
+        if operator == "MATCHES":
+            return re.search(right, left) is not None
+        if operator == "IN_LIST":
+            items = self.variables.get(right)
+            return None if items is None or UNKNOWN in items else left in _split(items)
+        if operator in ("EQUAL", "LESS", "GREATER", "LESS_EQUAL", "GREATER_EQUAL"):
+            a, b = float(left), float(right)
+            return {
+                "EQUAL": a == b,
+                "LESS": a < b,
+                "GREATER": a > b,
+                "LESS_EQUAL": a <= b,
+                "GREATER_EQUAL": a >= b,
+            }[operator]
+        return None
+
+    def _truth(self, token: str, quoted: bool) -> bool | None:
+        if UNKNOWN in token or _TAG in token:
+            return None
+        upper = token.upper()
+        if upper in _CONSTANT_TRUE or re.fullmatch(r"-?[1-9]\d*(\.\d+)?", token):
+            return True
+        if upper in _CONSTANT_FALSE or upper.endswith("-NOTFOUND"):
+            return False
+        if quoted:
+            return None
+        value = self.variables.get(token)
+        if value is None or UNKNOWN in value or _TAG in value:
+            return None
+        upper = value.upper()
+        return not (upper in _CONSTANT_FALSE or upper.endswith("-NOTFOUND"))
+
+
+def _and3(a: bool | None, b: bool | None) -> bool | None:
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def _or3(a: bool | None, b: bool | None) -> bool | None:
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _argument_nodes(head: ts.Node | None) -> Iterator[ts.Node]:
+    if head is None:
+        return
+    arguments = (
+        head
+        if head.type == "argument_list"
+        else next((c for c in head.named_children if c.type == "argument_list"), None)
+    )
+    if arguments is None:
+        return
+    yield from (c for c in arguments.named_children if c.type == "argument")
+
+
+def _text(node: ts.Node, data: bytes) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1]
+    if text.startswith("[") and text.endswith("]"):
+        return UNKNOWN
+    return text
+
+
+def _split(value: str) -> list[str]:
+    return [item for item in value.split(";") if item != ""] if value else []
+
+
+def _initial_variables(path: str) -> dict[str, str]:
+    directory = os.path.dirname(path)
+    return {
+        "CMAKE_SOURCE_DIR": directory,
+        "CMAKE_CURRENT_SOURCE_DIR": directory,
+        "PROJECT_SOURCE_DIR": directory,
+        "CMAKE_CURRENT_BINARY_DIR": UNKNOWN,
+        "CMAKE_BINARY_DIR": UNKNOWN,
+    }
+
+
+def build_model(path: str, read: Reader) -> BuildModel:
+    """The model of the build whose top-level list file is ``path``."""
+    return Interpreter(read).run_file(path)

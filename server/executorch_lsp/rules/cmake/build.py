@@ -1,0 +1,59 @@
+"""The build model a CMake rule sees: the project the checked file belongs to."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ...engine.cmake_model import BuildModel, Interpreter
+from ...engine.languages import LanguageId, detect_language
+from ...engine.workspace import Workspace
+from ..base import RuleContext
+
+_PROJECT = re.compile(rb"(?im)^\s*project\s*\(")
+
+
+def model_for(context: RuleContext) -> BuildModel:
+    """Interpret the top-level CMakeLists.txt of the file's project (so variables, helpers
+    and targets of parent directories are known); the file alone when it is not reached
+    from there, or when there is no workspace."""
+    document = context.document
+    workspace = context.workspace
+    if workspace is None:
+        own = {document.path: document.data}
+        return Interpreter(own.get).run_file(document.path)
+    root = project_root(workspace, document.path)
+    if root is not None:
+        model = workspace.memo(("cmake-model", root), lambda: _build(workspace, root))
+        if document.path in model.files:
+            return model
+    return workspace.memo(("cmake-model", document.path), lambda: _build(workspace, document.path))
+
+
+def _build(workspace: Workspace, path: str) -> BuildModel:
+    return Interpreter(workspace.read).run_file(path)
+
+
+def project_root(workspace: Workspace, path: str) -> str | None:
+    """The outermost CMakeLists.txt above ``path`` (inside the workspace) with a project()."""
+    roots = [str(root.resolve()) for root in workspace.roots] or [os.path.dirname(path)]
+    folder = os.path.dirname(path)
+    found = None
+    while True:
+        listfile = os.path.join(folder, "CMakeLists.txt")
+        data = workspace.read(listfile)
+        if data is not None and _PROJECT.search(data):
+            found = listfile
+        parent = os.path.dirname(folder)
+        if parent == folder or not any(parent.startswith(root) for root in roots):
+            return found
+        folder = parent
+
+
+def build_fingerprint(workspace: Workspace, path: str) -> int:
+    """Any change to a CMake file may change what the other CMake files of its project
+    resolve to (variables, helpers, targets)."""
+    if detect_language(path) is not LanguageId.CMAKE:
+        return 0
+    data = workspace.read(path)
+    return hash(data) if data is not None else 0

@@ -1,0 +1,241 @@
+"""The CMake build model: what reaches each target, per branch."""
+
+from __future__ import annotations
+
+from executorch_lsp.engine.cmake_model import UNKNOWN, BuildModel, build_model, compatible
+
+
+def model(files: dict[str, str], root: str = "/p/CMakeLists.txt") -> BuildModel:
+    encoded = {path: text.encode() for path, text in files.items()}
+    return build_model(root, encoded.get)
+
+
+def links(built: BuildModel, target: str = "app") -> list[tuple[str, str, str | None, bool]]:
+    return [
+        (item.text, item.kind, item.library, item.whole_archive) for item in built.links_of(target)
+    ]
+
+
+def test_variables_lists_and_nested_references() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(KIND backend)\nset(NAME xnnpack_${KIND})\nset(LIBS a b)\n"
+                "list(APPEND LIBS ${${UPPER}})\nset(UPPER NAME)\nlist(APPEND LIBS ${${UPPER}})\n"
+                "add_executable(app m.cpp)\ntarget_link_libraries(app ${LIBS})\n"
+            )
+        }
+    )
+    assert [text for text, *_ in links(built)] == ["a", "b", UNKNOWN, "xnnpack_backend"]
+
+
+def test_known_conditions_take_one_branch_unknown_ones_both() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(USE_A ON)\nadd_executable(app m.cpp)\n"
+                'if(USE_A AND NOT "${USE_A}" STREQUAL "OFF")\n  target_link_libraries(app a)\n'
+                "else()\n  target_link_libraries(app not_a)\nendif()\n"
+                "if(ANDROID)\n  target_link_libraries(app b)\nelse()\n"
+                "  target_link_libraries(app c)\nendif()\n"
+            )
+        }
+    )
+    items = built.links_of("app")
+    assert [item.text for item in items] == ["a", "b", "c"]
+    a, b, c = items
+    assert compatible(a.branch, b.branch) and compatible(a.branch, c.branch)
+    assert not compatible(b.branch, c.branch)
+
+
+def test_options_are_unknown_but_their_defaults_are_kept() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                'option(USE_OPT "optimized kernels" ON)\nadd_executable(app m.cpp)\n'
+                "if(USE_OPT)\n  target_link_libraries(app optimized_native_cpu_ops_lib)\n"
+                "else()\n  target_link_libraries(app portable_ops_lib)\nendif()\n"
+            )
+        }
+    )
+    assert built.options["USE_OPT"][0] == "ON"
+    assert [item.text for item in built.links_of("app")] == [
+        "optimized_native_cpu_ops_lib",
+        "portable_ops_lib",
+    ]
+
+
+def test_functions_macros_and_parsed_arguments() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "function(link_whole target)\n"
+                '  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})\n'
+                "  target_link_libraries(${target} PRIVATE -Wl,--whole-archive ${ARG_LIBS}"
+                " -Wl,--no-whole-archive)\nendfunction()\n"
+                "macro(set_lib name)\n  set(${name} /x/libportable_ops_lib.a)\nendmacro()\n"
+                "add_executable(app m.cpp)\nset_lib(LIB)\nlink_whole(app LIBS ${LIB})\n"
+                "target_link_libraries(app ${LIB})\n"
+            )
+        }
+    )
+    assert links(built) == [
+        ("-Wl,--whole-archive", "flag", None, True),
+        ("/x/libportable_ops_lib.a", "file", "portable_ops_lib", True),
+        ("-Wl,--no-whole-archive", "flag", None, False),
+        ("/x/libportable_ops_lib.a", "file", "portable_ops_lib", False),
+    ]
+    assert built.links_of("app")[1].via == ("link_whole",)
+
+
+def test_parent_scope_and_function_scope() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "function(pick out)\n  set(local x)\n  set(${out} libcustom_ops.a PARENT_SCOPE)\n"
+                "endfunction()\npick(CHOSEN)\nadd_executable(app m.cpp)\n"
+                "target_link_libraries(app ${CHOSEN} ${local})\n"
+            )
+        }
+    )
+    assert [text for text, *_ in links(built)] == ["libcustom_ops.a", UNKNOWN]
+
+
+def test_whole_archive_spellings() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "add_executable(app m.cpp)\ntarget_link_libraries(app\n"
+                '  "$<LINK_LIBRARY:WHOLE_ARCHIVE,xnnpack_backend,custom_ops>"\n'
+                '  "LINKER:--push-state,--whole-archive,/l/libvulkan_backend.a,--pop-state"\n'
+                '  "-Wl,-force_load" /l/libcoremldelegate.a\n'
+                "  -Wl,-force_load,/l/libmpsdelegate.a\n  /l/libplain.a -lm)\n"
+            )
+        }
+    )
+    assert [(library, archived) for _, _, library, archived in links(built)] == [
+        ("xnnpack_backend", True),
+        ("custom_ops", True),
+        ("vulkan_backend", True),
+        ("coremldelegate", True),
+        ("mpsdelegate", True),
+        ("plain", False),
+        ("m", False),
+    ]
+
+
+def test_imported_targets_and_find_library() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "add_library(et STATIC IMPORTED)\n"
+                "set_target_properties(et PROPERTIES IMPORTED_LOCATION /l/libexecutorch.a)\n"
+                "find_library(XNN NAMES libxnnpack_backend.a xnnpack_backend PATHS /l)\n"
+                "add_executable(app m.cpp)\ntarget_link_libraries(app et ${XNN})\n"
+            )
+        }
+    )
+    target = built.target("et")
+    assert target.kind == "imported" and target.imported_location == "/l/libexecutorch.a"
+    assert links(built)[1][1:3] == ("file", "xnnpack_backend")
+
+
+def test_executorch_as_a_subdirectory_or_package_provides_its_targets() -> None:
+    sub = model(
+        {
+            "/p/CMakeLists.txt": "project(app)\nadd_subdirectory(third-party/executorch)\n",
+            "/p/third-party/executorch/CMakeLists.txt": "project(executorch)\n",
+        }
+    )
+    assert sub.executorch == "subdirectory"
+    assert sub.target("xnnpack_backend").whole_archive_interface
+    package = model(
+        {
+            "/p/CMakeLists.txt": (
+                "find_package(executorch REQUIRED)\nadd_executable(app m.cpp)\n"
+                "target_link_libraries(app ${EXECUTORCH_LIBRARIES})\n"
+            )
+        }
+    )
+    assert package.executorch == "find_package"
+    assert "portable_ops_lib" in [text for text, *_ in links(package)]
+
+
+def test_subdirectories_inherit_variables_and_include_runs_in_place() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(LIBDIR /l)\ninclude(cmake/libs.cmake)\nadd_subdirectory(app)\n"
+            ),
+            "/p/cmake/libs.cmake": "set(BACKEND ${LIBDIR}/libxnnpack_backend.a)\n",
+            "/p/app/CMakeLists.txt": (
+                "add_executable(app m.cpp)\ntarget_link_libraries(app ${BACKEND})\n"
+            ),
+        }
+    )
+    assert [text for text, *_ in links(built)] == ["/l/libxnnpack_backend.a"]
+    assert built.links_of("app")[0].site.path == "/p/app/CMakeLists.txt"
+    assert set(built.files) == {"/p/CMakeLists.txt", "/p/cmake/libs.cmake", "/p/app/CMakeLists.txt"}
+
+
+def test_foreach_over_known_and_unknown_lists() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(BACKENDS xnnpack vulkan)\nadd_executable(app m.cpp)\n"
+                "foreach(name ${BACKENDS})\n  target_link_libraries(app ${name}_backend)\n"
+                "endforeach()\nforeach(name IN LISTS SOMETHING_ELSE)\n"
+                "  target_link_libraries(app ${name})\nendforeach()\n"
+            )
+        }
+    )
+    assert [text for text, *_ in links(built)] == ["xnnpack_backend", "vulkan_backend", UNKNOWN]
+
+
+def test_broken_missing_and_recursive_input_never_raises() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "function(again)\n  again()\nendfunction()\nagain()\n"
+                "add_subdirectory(missing)\ninclude(${UNKNOWN_DIR}/x.cmake)\n"
+                "if(\nset(X\nadd_executable(app m.cpp\n"
+            )
+        }
+    )
+    assert built.files == ["/p/CMakeLists.txt"]
+
+
+def test_a_list_built_in_exclusive_branches_keeps_its_branches() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(KERNELS quantized_ops_lib)\n"
+                "if(EXECUTORCH_BUILD_KERNELS_OPTIMIZED)\n"
+                "  list(APPEND KERNELS optimized_native_cpu_ops_lib)\nelse()\n"
+                "  list(APPEND KERNELS portable_ops_lib)\nendif()\n"
+                "add_executable(app m.cpp)\ntarget_link_libraries(app ${KERNELS})\n"
+            )
+        }
+    )
+    quantized, optimized, portable = built.links_of("app")
+    assert (quantized.text, optimized.text, portable.text) == (
+        "quantized_ops_lib",
+        "optimized_native_cpu_ops_lib",
+        "portable_ops_lib",
+    )
+    assert compatible(quantized.branch, optimized.branch)
+    assert compatible(quantized.branch, portable.branch)
+    assert not compatible(optimized.branch, portable.branch)
+
+
+def test_an_if_without_else_may_leave_the_variable_unchanged() -> None:
+    built = model(
+        {
+            "/p/CMakeLists.txt": (
+                "set(LIB portable_ops_lib)\nif(USE_OPT)\n  set(LIB optimized_native_cpu_ops_lib)\n"
+                "endif()\nadd_executable(app m.cpp)\ntarget_link_libraries(app ${LIB})\n"
+            )
+        }
+    )
+    optimized, portable = sorted(built.links_of("app"), key=lambda item: item.text)
+    assert not compatible(optimized.branch, portable.branch)
