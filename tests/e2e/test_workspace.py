@@ -86,3 +86,65 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     )
     (again,) = await asyncio.wait_for(diagnostics_for(client, main_uri, version=1), 20)
     assert again.code == "ET101"
+
+
+LOAD = (
+    'load("@fbsource//xplat/executorch/codegen:codegen.bzl", '
+    '"et_operator_library", "executorch_generated_lib")\n'
+)
+MODELS_BZL = (
+    LOAD
+    + "def define_models():\n"
+    + '    et_operator_library(name = "ops", include_all_operators = True)\n'
+    + '    executorch_generated_lib(name = "lib", deps = [":ops"],\n'
+    + '        functions_yaml_target = "//executorch/kernels/portable:functions.yaml")\n'
+)
+APP_BUCK = (
+    'runtime.cxx_binary(name = "app", deps = ["//models:lib",\n'
+    '    "//executorch/kernels/portable:generated_lib"])\n'
+)
+
+
+async def test_buck_labels_are_followed_into_other_packages(client: LanguageClient, tmp_path: Path):
+    (tmp_path / ".buckconfig").write_text("", encoding="utf-8")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "BUCK").write_text(
+        'load(":defs.bzl", "define_models")\ndefine_models()\n', encoding="utf-8"
+    )
+    (tmp_path / "models" / "defs.bzl").write_text(MODELS_BZL, encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "BUCK").write_text(APP_BUCK, encoding="utf-8")
+    await start(client, tmp_path.as_uri())
+    app_uri = (tmp_path / "app" / "BUCK").as_uri()
+    open_document(client, app_uri, APP_BUCK, language_id="bzl")
+    (diagnostic,) = await diagnostics_for(client, app_uri, version=1)
+    assert diagnostic.code == "ET301"
+    assert diagnostic.range.start == types.Position(0, 26)
+
+    # Select fewer operators in the other package and save: the binary is clean again.
+    defs_uri = (tmp_path / "models" / "defs.bzl").as_uri()
+    open_document(client, defs_uri, MODELS_BZL, language_id="bzl")
+    await diagnostics_for(client, defs_uri, version=1)
+    line = MODELS_BZL.splitlines().index(
+        '    et_operator_library(name = "ops", include_all_operators = True)'
+    )
+    start_column = MODELS_BZL.splitlines()[line].index("include_all_operators = True")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=defs_uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        types.Position(line, start_column),
+                        types.Position(line, start_column + len("include_all_operators = True")),
+                    ),
+                    text='model = ":model"',
+                )
+            ],
+        )
+    )
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(defs_uri))
+    )
+    refreshed = await asyncio.wait_for(diagnostics_for(client, app_uri, version=1), 20)
+    assert list(refreshed) == []

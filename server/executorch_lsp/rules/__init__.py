@@ -8,6 +8,7 @@ from functools import cache
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
 from .base import Rule
+from .buck import et301_duplicate_generated_lib, et302_generated_lib_misconfigured
 from .cmake import (
     et201_build_type_not_release,
     et202_backend_not_whole_archived,
@@ -47,6 +48,8 @@ RULES: tuple[Rule, ...] = (
     et205_renamed_helper.RULE,
     et206_whole_archive_and_plain.RULE,
     et207_static_and_shared_runtime.RULE,
+    et301_duplicate_generated_lib.RULE,
+    et302_generated_lib_misconfigured.RULE,
     et900_unused_suppression.RULE,
 )
 

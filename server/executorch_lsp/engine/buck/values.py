@@ -1,0 +1,339 @@
+"""Literal values of Starlark expressions, evaluated only as far as they are certain.
+
+Strings, numbers, booleans, None, lists and dicts written out in the file are evaluated;
+so are names bound exactly once in their scope (and never mutated) and ``+`` on known
+parts. Anything else (calls such as ``select()`` or ``read_config()``, comprehensions,
+parameters, loop variables) is ``UNKNOWN``. A list with unknown parts keeps its known
+items and is marked incomplete: its items are certain, its length is not.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+
+class Unknown:
+    """A value that cannot be known without running the build."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Item:
+    """A value and the bytes of the expression it came from."""
+
+    value: Value
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ListValue:
+    items: tuple[Item, ...]
+    complete: bool  # False: more elements may be added by parts that are unknown
+
+    def strings(self) -> Iterator[Item]:
+        """The items that are known strings."""
+        return (item for item in self.items if isinstance(item.value, str))
+
+    def all_strings(self) -> list[str] | None:
+        """Every element, when each is a known string and nothing else can be added."""
+        if not self.complete or any(not isinstance(i.value, str) for i in self.items):
+            return None
+        return [item.value for item in self.items]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class DictValue:
+    entries: tuple[tuple[str, Item], ...]
+
+    def get(self, key: str) -> Item | None:
+        return next((item for name, item in self.entries if name == key), None)
+
+
+Value = str | int | bool | None | ListValue | DictValue | Unknown
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
+)
+_MAX_DEPTH = 32
+
+
+def is_truthy(value: Value) -> bool | None:
+    """Starlark truthiness, or None when it cannot be known."""
+    if isinstance(value, Unknown):
+        return None
+    if isinstance(value, ListValue):
+        return True if value.items else (False if value.complete else None)
+    if isinstance(value, DictValue):
+        return bool(value.entries)
+    return bool(value)
+
+
+def plain(value: Value) -> object:
+    """The value without positions (for comparisons and fingerprints)."""
+    if isinstance(value, ListValue):
+        return (tuple(plain(item.value) for item in value.items), value.complete)
+    if isinstance(value, DictValue):
+        return tuple((key, plain(item.value)) for key, item in value.entries)
+    return value
+
+
+class Scope:
+    """Names bound in one block (the module or one function body).
+
+    ``bindings`` maps a name to the one expression assigned to it, or to None when
+    its value cannot be known (assigned twice, mutated, a parameter, a loop variable,
+    a loaded symbol or a function)."""
+
+    def __init__(self, parent: Scope | None = None) -> None:
+        self.parent = parent
+        self.bindings: dict[str, ts.Node | Item | None] = {}
+
+    def bind(self, name: str, expression: ts.Node | Item | None) -> None:
+        self.bindings[name] = None if name in self.bindings else expression
+
+    def forget(self, name: str) -> None:
+        self.bindings[name] = None
+
+    def lookup(self, name: str) -> tuple[ts.Node | Item | None, Scope] | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.bindings:
+                return scope.bindings[name], scope
+            scope = scope.parent
+        return None
+
+
+def collect_bindings(block: ts.Node, scope: Scope, data: bytes) -> None:
+    """Record the assignments of ``block`` (nested blocks included, function bodies not)."""
+    for node in _statements(block):
+        if node.type == "assignment" and node.has_error:
+            for name in _identifiers(node.child_by_field_name("left"), data):
+                scope.forget(name)
+        elif node.type == "assignment":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if left is not None and left.type == "identifier" and right is not None:
+                scope.bind(_text(left, data), right)
+            elif left is not None:
+                for name in _identifiers(left, data):
+                    scope.forget(name)
+        elif node.type == "augmented_assignment" or node.type == "for_statement":
+            for name in _identifiers(node.child_by_field_name("left"), data):
+                scope.forget(name)
+
+
+def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
+    """Names changed in place anywhere in the file: ``x.append(...)``, ``x[k] = v``."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "call":
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "attribute":
+                target = function.child_by_field_name("object")
+                method = function.child_by_field_name("attribute")
+                if (
+                    target is not None
+                    and target.type == "identifier"
+                    and method is not None
+                    and _text(method, data) in _MUTATING_METHODS
+                ):
+                    found.add(_text(target, data))
+        elif node.type in ("assignment", "augmented_assignment"):
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "subscript":
+                value = left.child_by_field_name("value")
+                if value is not None and value.type == "identifier":
+                    found.add(_text(value, data))
+        stack.extend(node.children)
+    return frozenset(found)
+
+
+class Evaluator:
+    def __init__(self, data: bytes, mutated: frozenset[str] = frozenset()) -> None:
+        self.data = data
+        self.mutated = mutated
+        self._active: set[int] = set()
+
+    def item(self, node: ts.Node, scope: Scope) -> Item:
+        """The value with its position; a parameter bound to an argument keeps the
+        argument's position (where the value was written)."""
+        if node.type == "identifier":
+            name = _text(node, self.data)
+            found = scope.lookup(name) if name not in self.mutated else None
+            if found is not None and isinstance(found[0], Item):
+                return found[0]
+        return Item(self.value(node, scope), node.start_byte, node.end_byte)
+
+    def value(self, node: ts.Node, scope: Scope, depth: int = 0) -> Value:
+        if depth > _MAX_DEPTH or node.has_error or node.is_missing:
+            return UNKNOWN  # never read a value out of text that did not parse
+        kind = node.type
+        if kind in ("string", "concatenated_string"):
+            return _string(node, self.data)
+        if kind == "integer":
+            return _integer(_text(node, self.data))
+        if kind == "true":
+            return True
+        if kind == "false":
+            return False
+        if kind == "none":
+            return None
+        if kind == "parenthesized_expression":
+            inner = node.named_children
+            return self.value(inner[0], scope, depth + 1) if len(inner) == 1 else UNKNOWN
+        if kind in ("list", "tuple"):
+            return self._list(node, scope, depth)
+        if kind == "dictionary":
+            return self._dictionary(node, scope, depth)
+        if kind == "identifier":
+            return self._name(node, scope, depth)
+        if kind == "binary_operator":
+            return self._binary(node, scope, depth)
+        if kind == "not_operator":
+            inner = node.child_by_field_name("argument")
+            truth = is_truthy(self.value(inner, scope, depth + 1)) if inner else None
+            return UNKNOWN if truth is None else not truth
+        return UNKNOWN
+
+    def _list(self, node: ts.Node, scope: Scope, depth: int) -> Value:
+        items = []
+        for child in node.named_children:
+            if child.type in ("comment", "list_splat"):
+                if child.type == "list_splat":
+                    return UNKNOWN
+                continue
+            items.append(
+                Item(self.value(child, scope, depth + 1), child.start_byte, child.end_byte)
+            )
+        return ListValue(tuple(items), True)
+
+    def _dictionary(self, node: ts.Node, scope: Scope, depth: int) -> Value:
+        entries: list[tuple[str, Item]] = []
+        for child in node.named_children:
+            if child.type == "comment":
+                continue
+            if child.type != "pair":
+                return UNKNOWN  # a splat or a comprehension
+            key = self.value(child.child_by_field_name("key"), scope, depth + 1)
+            value_node = child.child_by_field_name("value")
+            if not isinstance(key, str) or value_node is None:
+                return UNKNOWN
+            value = self.value(value_node, scope, depth + 1)
+            entries = [(k, v) for k, v in entries if k != key]
+            entries.append((key, Item(value, value_node.start_byte, value_node.end_byte)))
+        return DictValue(tuple(entries))
+
+    def _name(self, node: ts.Node, scope: Scope, depth: int) -> Value:
+        name = _text(node, self.data)
+        if name in self.mutated:
+            return UNKNOWN
+        found = scope.lookup(name)
+        if found is None or found[0] is None:
+            return UNKNOWN
+        expression, owner = found
+        if isinstance(expression, Item):
+            return expression.value
+        key = id(expression)
+        if key in self._active:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            return self.value(expression, owner, depth + 1)
+        finally:
+            self._active.discard(key)
+
+    def _binary(self, node: ts.Node, scope: Scope, depth: int) -> Value:
+        operator = node.child_by_field_name("operator")
+        left_node = node.child_by_field_name("left")
+        right_node = node.child_by_field_name("right")
+        if operator is None or left_node is None or right_node is None:
+            return UNKNOWN
+        symbol = _text(operator, self.data)
+        left = self.value(left_node, scope, depth + 1)
+        right = self.value(right_node, scope, depth + 1)
+        if symbol == "+":
+            return add(left, right)
+        if symbol == "|" and isinstance(left, DictValue) and isinstance(right, DictValue):
+            keys = {key for key, _ in right.entries}
+            return DictValue(tuple(e for e in left.entries if e[0] not in keys) + right.entries)
+        return UNKNOWN
+
+
+def add(left: Value, right: Value) -> Value:
+    """``left + right``; a list plus something unknown (a ``select()``) is a list whose
+    known items are certain."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left + right
+    if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool):
+        return left + right
+    left_list = isinstance(left, ListValue)
+    right_list = isinstance(right, ListValue)
+    if left_list and right_list:
+        return ListValue(left.items + right.items, left.complete and right.complete)
+    if left_list and isinstance(right, Unknown):
+        return ListValue(left.items, False)
+    if right_list and isinstance(left, Unknown):
+        return ListValue(right.items, False)
+    return UNKNOWN
+
+
+def _statements(block: ts.Node) -> Iterator[ts.Node]:
+    """Statements of a block and of the blocks nested in it (not in function bodies)."""
+    stack = list(reversed(block.named_children))
+    while stack:
+        node = stack.pop()
+        if node.type == "function_definition":
+            continue
+        if node.type == "expression_statement":
+            yield from (child for child in node.named_children)
+            continue
+        yield node
+        if node.type in ("if_statement", "for_statement", "elif_clause", "else_clause", "block"):
+            stack.extend(reversed(node.named_children))
+
+
+def _identifiers(node: ts.Node | None, data: bytes) -> Iterator[str]:
+    if node is None:
+        return
+    if node.type == "identifier":
+        yield _text(node, data)
+        return
+    for child in node.named_children:
+        yield from _identifiers(child, data)
+
+
+def _text(node: ts.Node, data: bytes) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _string(node: ts.Node, data: bytes) -> Value:
+    try:
+        value = ast.literal_eval(_text(node, data))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return UNKNOWN
+    return value if isinstance(value, str) else UNKNOWN
+
+
+def _integer(text: str) -> Value:
+    try:
+        return int(text, 0)
+    except ValueError:
+        return UNKNOWN

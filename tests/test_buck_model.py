@@ -1,0 +1,272 @@
+"""The Buck file model: targets, kinds, literal values and loads of one file."""
+
+from __future__ import annotations
+
+import pytest
+
+from executorch_lsp.engine.buck.model import build
+from executorch_lsp.engine.buck.values import UNKNOWN, DictValue, ListValue, is_truthy, plain
+
+
+def model(source: str, path: str = "/repo/app/BUCK"):
+    return build(path, source.encode())
+
+
+def target(source: str, name: str):
+    (found,) = model(source).by_name[name]
+    return found
+
+
+def value(source: str, key: str, name: str = "t"):
+    return plain(target(source, name).value(key))
+
+
+CODEGEN_LOAD = (
+    'load("@fbsource//xplat/executorch/codegen:codegen.bzl", '
+    '"et_operator_library", "executorch_generated_lib")\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("call", "kind"),
+    [
+        ("runtime.cxx_binary", "cxx_binary"),
+        ("runtime.cxx_library", "cxx_library"),
+        ("runtime.cxx_test", "cxx_test"),
+        ("native.cxx_library", "cxx_library"),
+        ("fb_xplat_cxx_binary", "cxx_binary"),
+        ("fb_android_cxx_library", "cxx_library"),
+        ("cxx_binary", "cxx_binary"),
+        ("executorch_generated_lib", "executorch_generated_lib"),
+        ("et_operator_library", "et_operator_library"),
+        ("runtime.genrule", "runtime.genrule"),
+    ],
+)
+def test_kinds_are_normalised(call: str, kind: str) -> None:
+    assert target(f'{call}(name = "t")\n', "t").kind == kind
+
+
+def test_fbcode_target_wrapper_takes_the_kind_argument() -> None:
+    found = target(
+        CODEGEN_LOAD + 'non_fbcode_target(_kind = executorch_generated_lib, name = "t", '
+        'functions_yaml_target = ":f.yaml")\n',
+        "t",
+    )
+    assert found.kind == "executorch_generated_lib"
+    assert "_kind" not in found.arguments
+
+
+def test_macro_loaded_under_another_name() -> None:
+    source = (
+        'load("//third-party/executorch/codegen:codegen.bzl", gen = "executorch_generated_lib")\n'
+        'gen(name = "t")\n'
+    )
+    assert target(source, "t").kind == "executorch_generated_lib"
+
+
+def test_a_function_of_the_same_file_is_not_the_macro() -> None:
+    source = (
+        "def executorch_generated_lib(name, **kwargs):\n    pass\n\n"
+        'executorch_generated_lib(name = "t")\n'
+    )
+    assert target(source, "t").kind == "local:executorch_generated_lib"
+
+
+def test_a_macro_loaded_from_another_file_is_not_the_codegen_one() -> None:
+    source = (
+        'load("//tools:defs.bzl", "executorch_generated_lib")\n'
+        'executorch_generated_lib(name = "t")\n'
+    )
+    assert target(source, "t").kind == "loaded:executorch_generated_lib"
+
+
+def test_targets_inside_functions_and_blocks() -> None:
+    source = (
+        "def define_common_targets():\n"
+        '    runtime.cxx_library(name = "a")\n'
+        "    if runtime.is_oss:\n"
+        '        runtime.cxx_binary(name = "b")\n'
+        "    for suffix in ['', '_x']:\n"
+        '        runtime.cxx_test(name = "c" + suffix)\n'
+    )
+    found = model(source)
+    assert set(found.by_name) == {"a", "b"}
+    assert found.by_name["a"][0].function == "define_common_targets"
+    assert [t.kind for t in found.targets if t.name is None] == ["cxx_test"]
+
+
+def test_calls_without_a_name_are_not_targets() -> None:
+    source = 'load(":targets.bzl", "define_common_targets")\ndefine_common_targets()\noncall("x")\n'
+    assert model(source).targets == ()
+
+
+def test_loads() -> None:
+    found = model(CODEGEN_LOAD)
+    assert found.loaded("executorch_generated_lib") == (
+        "@fbsource//xplat/executorch/codegen:codegen.bzl",
+        "executorch_generated_lib",
+    )
+    assert found.loaded("runtime") is None
+    assert found.codegen_symbols == {
+        "et_operator_library": "et_operator_library",
+        "executorch_generated_lib": "executorch_generated_lib",
+    }
+    assert model('load("//tools:defs.bzl", "et_operator_library")\n').codegen_symbols == {}
+
+
+def test_literal_values() -> None:
+    source = (
+        'runtime.cxx_library(name = "t", flag = True, off = False, none = None, count = 3, '
+        'deps = [":a", "//b:c"], table = {"k": ["v"]})\n'
+    )
+    assert value(source, "flag") is True
+    assert value(source, "off") is False
+    assert value(source, "none") is None
+    assert value(source, "count") == 3
+    assert value(source, "deps") == ((":a", "//b:c"), True)
+    assert value(source, "table") == (("k", (("v",), True)),)
+    assert value(source, "missing") is None
+
+
+def test_names_bound_once_are_followed() -> None:
+    source = (
+        'COMMON = [":a"]\n'
+        "def define():\n"
+        '    extra = [":b"]\n'
+        '    runtime.cxx_library(name = "t", deps = COMMON + extra + [":c"])\n'
+    )
+    assert value(source, "deps") == ((":a", ":b", ":c"), True)
+
+
+def test_unknown_parts_keep_the_known_items() -> None:
+    source = (
+        'runtime.cxx_library(name = "t", deps = [":a"] + select({"DEFAULT": [":b"]}), '
+        "srcs = glob(['*.cpp']))\n"
+    )
+    assert value(source, "deps") == ((":a",), False)
+    assert value(source, "srcs") is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "binding",
+    [
+        'lib = [":x"]\nlib.append(":y")\n',  # mutated
+        'lib = [":x"]\nlib = [":y"]\n',  # assigned twice
+        'lib = [":x"]\nlib += [":y"]\n',  # augmented
+        "lib = [d for d in DEPS]\n",  # comprehension
+        'lib = [":x"] if FLAG else []\n',  # conditional
+    ],
+)
+def test_values_that_cannot_be_known(binding: str) -> None:
+    source = binding + 'runtime.cxx_binary(name = "t", deps = lib)\n'
+    assert value(source, "deps") is UNKNOWN
+
+
+def test_parameters_and_loop_variables_are_unknown() -> None:
+    source = (
+        "def wrapper(name, aten_mode):\n"
+        '    executorch_generated_lib(name = name, aten_mode = aten_mode, deps = [":a"])\n'
+        "for mode in [True, False]:\n"
+        '    executorch_generated_lib(name = "t", aten_mode = mode)\n'
+    )
+    found = model(source)
+    wrapped = next(t for t in found.targets if t.function == "wrapper")
+    assert wrapped.name is None and wrapped.value("aten_mode") is UNKNOWN
+    assert found.by_name["t"][0].value("aten_mode") is UNKNOWN
+
+
+def test_kwargs_dicts_are_merged_and_unknown_kwargs_open_the_call() -> None:
+    source = (
+        'ARGS = {"functions_yaml_target": ":f.yaml"}\n'
+        'executorch_generated_lib(name = "t", **ARGS)\n'
+        'executorch_generated_lib(name = "u", **get_kwargs())\n'
+    )
+    found = model(source)
+    merged = found.by_name["t"][0]
+    assert merged.value("functions_yaml_target") == ":f.yaml" and not merged.open_arguments
+    opened = found.by_name["u"][0]
+    assert opened.open_arguments and opened.value("custom_ops_yaml_target") is UNKNOWN
+
+
+def test_positional_name_of_a_macro() -> None:
+    assert target('executorch_generated_lib("t", deps = [])\n', "t").kind == (
+        "executorch_generated_lib"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'runtime.cxx_library(name = "t", deps = [":a",\n',  # unterminated
+        'runtime.cxx_library(name = "t", deps = [":a"] +)\n',
+        "def broken(:\n    pass\n",
+        "\x00\xff garbage (((",
+        "",
+    ],
+)
+def test_files_that_do_not_parse_do_not_crash(source: str) -> None:
+    found = model(source)
+    for target_found in found.targets:
+        for item in target_found.arguments.values():
+            plain(item.value)
+
+
+def test_text_that_did_not_parse_gives_no_values() -> None:
+    source = 'runtime.cxx_library(name = "t", deps = [":a"] +)\nx = 1\n'
+    found = model(source)
+    for target_found in found.targets:
+        assert target_found.value("deps") is UNKNOWN or target_found.open_arguments
+
+
+def test_truthiness() -> None:
+    assert is_truthy(ListValue((), True)) is False
+    assert is_truthy(ListValue((), False)) is None
+    assert is_truthy(DictValue(())) is False
+    assert is_truthy(UNKNOWN) is None
+    assert is_truthy("x") is True
+
+
+WRAPPER = (
+    "def app_binary(name, deps = [], visibility = None, **kwargs):\n"
+    '    runtime.cxx_binary(name = name, deps = deps + [":base"], **kwargs)\n'
+)
+
+
+def test_functions_of_the_file_are_read_through_with_their_arguments() -> None:
+    source = WRAPPER + 'app_binary(name = "app", deps = [":lib"], srcs = ["main.cpp"])\n'
+    found = model(source)
+    (app,) = found.by_name["app"]
+    assert app.kind == "cxx_binary"
+    assert plain(app.value("deps")) == ((":lib", ":base"), True)
+    assert plain(app.value("srcs")) == (("main.cpp",), True)
+    call = source.index('app_binary(name = "app"')
+    assert app.start == call and app.origin == source.index("runtime.cxx_binary")
+    assert source[app.name_item.start : app.name_item.end] == '"app"'
+
+
+def test_defaults_and_unknown_arguments_of_a_wrapper() -> None:
+    source = WRAPPER + 'app_binary(name = "a")\napp_binary(name = "b", **EXTRA)\n'
+    found = model(source)
+    assert plain(found.by_name["a"][0].value("deps")) == ((":base",), True)
+    opened = found.by_name["b"][0]
+    assert plain(opened.value("deps")) == ((":base",), False) and opened.open_arguments
+
+
+def test_positional_arguments_of_a_wrapper() -> None:
+    source = WRAPPER + 'app_binary("app", [":lib"])\n'
+    assert plain(model(source).by_name["app"][0].value("deps")) == ((":lib", ":base"), True)
+
+
+def test_recursive_functions_end() -> None:
+    source = (
+        'def f(name):\n    f(name = name)\n    runtime.cxx_library(name = name)\nf(name = "x")\n'
+    )
+    assert [t.kind for t in model(source).targets if t.name == "x"] == ["local:f", "cxx_library"]
+
+
+def test_define_common_targets_called_in_the_file_defines_its_targets_once() -> None:
+    source = (
+        'def define_common_targets():\n    runtime.cxx_library(name = "a")\n'
+        "define_common_targets()\n"
+    )
+    assert len(model(source).by_name["a"]) == 1
