@@ -133,3 +133,14 @@ def test_fix_adds_a_cast_when_there_is_none() -> None:
 def test_no_fix_for_format_macros_and_streams() -> None:
     assert fixed(POSITIVE["format_macro"], "ET105") is None
     assert fixed(POSITIVE["stream"], "ET105") is None
+
+
+def test_decimal_next_to_the_name_is_not_reported() -> None:
+    source = (
+        "void report(executorch::runtime::Error err) {\n"
+        '  std::cerr << "error " << (int)err << ", " << executorch::runtime::to_string(err);\n'
+        '  printf("error %d (%s)\\n", (int)err, to_string(err));\n'
+        '  printf("error %d\\n", (int)err);  // <- ET105\n'
+        "}\n"
+    )
+    assert_marked(source, "ET105")

@@ -105,7 +105,7 @@ def _check_format_call(context: RuleContext, model: FileModel, call: ts.Node) ->
         if conversion.type not in ("d", "i", "u"):
             continue
         inner, cast_type = integer_cast_inner(value, model.data)
-        if is_error_value(inner, model):
+        if is_error_value(inner, model) and not _also_named(value, inner, model.data):
             fix = _fix(document, conversion, value, inner, cast_type)
             yield context.finding(Span(value.start_byte, value.end_byte), MESSAGE, fix=fix)
 
@@ -127,8 +127,31 @@ def _stream_in_hex(stream: ts.Node, data: bytes) -> bool:
 def _check_cast(context: RuleContext, model: FileModel, value: ts.Node) -> Iterator[Finding]:
     """``<< (int)err`` and ``std::to_string((int)err)``: an Error turned into a decimal."""
     inner, cast_type = integer_cast_inner(value, model.data)
-    if cast_type is not None and is_error_value(inner, model):
+    if (
+        cast_type is not None
+        and is_error_value(inner, model)
+        and not _also_named(value, inner, model.data)
+    ):
         yield context.finding(Span(value.start_byte, value.end_byte), MESSAGE)
+
+
+_NAMED = re.compile(rb"(?<![\w:])(?:(?:::)?executorch::runtime::)?to_string\s*\(\s*")
+
+
+def _also_named(value: ts.Node, inner: ts.Node, data: bytes) -> bool:
+    """The same statement also prints the error's name (``to_string(err)``, not
+    ``std::to_string``): the number is then not the only reading."""
+    statement = value
+    while statement.parent is not None and statement.type not in (
+        "expression_statement",
+        "declaration",
+        "return_statement",
+        "throw_statement",
+    ):
+        statement = statement.parent
+    text = data[statement.start_byte : statement.end_byte]
+    inner_text = re.escape(data[inner.start_byte : inner.end_byte])
+    return re.search(_NAMED.pattern + inner_text + rb"\s*\)", text) is not None
 
 
 def _fix(document, conversion: Conversion, value, inner, cast_type) -> Fix | None:
