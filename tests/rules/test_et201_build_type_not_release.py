@@ -50,7 +50,7 @@ NEGATIVE = {
     "unrelated_subdirectory": "set(CMAKE_BUILD_TYPE Debug)\nadd_subdirectory(src)\n",
     "inside_function": "function(debug_build)\n  set(CMAKE_BUILD_TYPE Debug)\nendfunction()\n"
     + FROM_SOURCE,
-    "comment_only": "# set(CMAKE_BUILD_TYPE Debug)\n" + FROM_SOURCE,
+    "comment_only": "# set(CMAKE_BUILD_TYPE Debug)\nset(CMAKE_BUILD_TYPE Release)\n" + FROM_SOURCE,
     "external_project_release": (
         "ExternalProject_Add(executorch CMAKE_ARGS -DCMAKE_BUILD_TYPE=Release)\n"
     ),
@@ -79,3 +79,44 @@ def test_fix_switches_to_release_but_is_not_applied_by_fix_all() -> None:
     assert findings(result, "ET201", CMAKE) == []
     (finding,) = findings(POSITIVE["empty_string_default"], "ET201", CMAKE)
     assert finding.fix.safe is False
+
+
+def test_no_build_type_anywhere_is_reported_as_info() -> None:
+    from executorch_lsp.engine.findings import Severity
+
+    source = "project(app)\n" + FROM_SOURCE.rstrip("\n") + "  # <- ET201\n"
+    assert_marked(source, "ET201", CMAKE)
+    (finding,) = findings(source, "ET201", CMAKE)
+    assert finding.severity is Severity.INFO and "defaults to Debug" in finding.message
+    result = fixed(source, "ET201", CMAKE)
+    assert "set(CMAKE_BUILD_TYPE Release CACHE" in result
+    assert findings(result, "ET201", CMAKE) == []
+
+
+def test_build_type_from_presets_or_another_file_of_the_project(tmp_path) -> None:
+    from executorch_lsp.engine.analysis import analyze
+    from executorch_lsp.engine.config import Config
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.workspace import Workspace
+
+    def codes(files: dict[str, str]) -> list[str]:
+        for name, text in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text)
+        workspace = Workspace(roots=[tmp_path])
+        path = str((tmp_path / "app" / "CMakeLists.txt").resolve())
+        document = Document(path, CMAKE, workspace.read(path))
+        return [f.code for f in analyze(document, Config(), workspace=workspace).findings]
+
+    app = {"app/CMakeLists.txt": FROM_SOURCE}
+    assert codes({"CMakeLists.txt": "project(top)\nadd_subdirectory(app)\n", **app}) == ["ET201"]
+    release = "project(top)\nset(CMAKE_BUILD_TYPE release)\nadd_subdirectory(app)\n"
+    assert codes({"CMakeLists.txt": release, **app}) == []
+    presets = (
+        '{"configurePresets": [{"name": "r", "cacheVariables": {"CMAKE_BUILD_TYPE": "Release"}}]}'
+    )
+    top = "project(top)\nadd_subdirectory(app)\n"
+    assert codes({"CMakeLists.txt": top, "CMakePresets.json": presets, **app}) == []
+    (tmp_path / "CMakePresets.json").unlink()
+    script = "cmake -S . -B out -DCMAKE_BUILD_TYPE=Release\n"
+    assert codes({"CMakeLists.txt": top, "scripts/build.sh": script, **app}) == []

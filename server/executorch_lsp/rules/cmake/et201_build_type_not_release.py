@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...engine.document import Document
 from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ...knowledge.profiling import MEASURE
 from ..base import Rule, RuleContext, RuleDocs, Source
+from .build import model_for, project_root
 from .commands import Command, commands, enclosing_conditions
 
 FAQ_URL = "https://github.com/pytorch/executorch/blob/main/docs/source/using-executorch-faqs.md"
@@ -22,6 +25,20 @@ BUILD_URL = (
 _DEFAULTING = re.compile(
     r"NOT\s+(DEFINED\s+)?CMAKE_BUILD_TYPE\b|CMAKE_BUILD_TYPE\}?\"?\s+STREQUAL\s+\"\"", re.IGNORECASE
 )
+# ``add_subdirectory(third-party/executorch)``, ``${EXECUTORCH_ROOT}``, ``${ET_DIR}``.
+_EXECUTORCH_FOLDER = re.compile(
+    r"(?i)(?:^|[/\\\"])executorch\"?$"
+    r"|\$\{(?:executorch|et)(?:_root|_dir|_source_dir|_src|_src_dir|_path|_root_dir)?\}$"
+)
+_RELEASE_FLAG = re.compile(
+    rb"CMAKE_BUILD_TYPE[=:\s\"']+(?:Release|RelWithDebInfo|MinSizeRel)", re.I
+)
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1", ".py", ".mk")
+_SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json"})
+_MAX_LISTED = 200
+_BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
+_CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
+_MULTI_CONFIG = re.compile(rb'"generator"\s*:\s*"(?:Xcode|Visual Studio[^"]*|Ninja Multi-Config)"')
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
@@ -31,7 +48,7 @@ def _builds_executorch(command: Command) -> bool:
     if not texts:
         return False
     if command.name == "add_subdirectory":
-        return "executorch" in texts[0].lower()
+        return _EXECUTORCH_FOLDER.search(texts[0].rstrip("/")) is not None
     if command.name in ("fetchcontent_declare", "externalproject_add"):
         return texts[0].lower() == "executorch"
     if command.name == "fetchcontent_makeavailable":
@@ -73,20 +90,100 @@ def check(context: RuleContext) -> Iterator[Finding]:
             "ExecuTorch is built from source here",
         )
     ]
+    reported = False
     for command in calls:
         span = _debug_value(command)
         if span is not None and _is_default_or_unconditional(command, document):
+            reported = True
             fix = Fix("Build Release instead of Debug", (TextEdit(span, "Release"),), safe=False)
             yield context.finding(span, _message(document, source), fix=fix, related=related)
         elif command.name == "externalproject_add" and command in sources:
             for argument in command.arguments:
                 if _DEBUG_FLAG.search(argument.text):
+                    reported = True
                     yield context.finding(
                         Span(argument.node.start_byte, argument.node.end_byte),
                         "ExecuTorch is built as an external project with CMAKE_BUILD_TYPE=Debug: "
                         "Debug builds of the runtime and kernels run several times slower. "
                         "Pass -DCMAKE_BUILD_TYPE=Release for anything you measure or ship",
                     )
+    if (
+        not reported
+        and source.name != "externalproject_add"
+        and not _build_type_chosen(context, calls)
+    ):
+        yield _unset_build_type(context, calls, source)
+
+
+def _unset_build_type(context: RuleContext, calls: list[Command], source: Command) -> Finding:
+    """ExecuTorch built from source and no build type anywhere: its Debug default wins."""
+    document = context.document
+    line_start = document.data.rfind(b"\n", 0, source.node.start_byte) + 1
+    default = (
+        "if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)\n"
+        '  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)\nendif()\n'
+    )
+    fix = Fix(
+        "Default to a Release build",
+        (TextEdit(Span(line_start, line_start), default),),
+        safe=False,
+    )
+    finding = context.finding(
+        Span(source.node.start_byte, source.node.end_byte),
+        "ExecuTorch is built from source here and no build type is set anywhere in the "
+        "project (lists, cache defaults, presets): ExecuTorch's CMakeLists then defaults to "
+        "Debug, which runs several times slower. Unless every build passes "
+        "-DCMAKE_BUILD_TYPE=Release, give the project a Release default",
+        fix=fix,
+    )
+    return replace(finding, severity=Severity.INFO)
+
+
+def _build_type_chosen(context: RuleContext, calls: list[Command]) -> bool:
+    """Any build type or multi-config setting in this file, the project or its presets."""
+    for command in calls:
+        texts = command.argument_texts()
+        if command.name == "set" and texts[:1] in (
+            ["CMAKE_BUILD_TYPE"],
+            ["CMAKE_CONFIGURATION_TYPES"],
+        ):
+            return True
+        if any("CMAKE_BUILD_TYPE=" in text for text in texts):
+            return True
+    workspace = context.workspace
+    if workspace is None:
+        return False
+    model = model_for(context)
+    if any(a.name in ("CMAKE_BUILD_TYPE", "CMAKE_CONFIGURATION_TYPES") for a in model.assignments):
+        return True
+    folders = {os.path.dirname(context.document.path)}
+    root = project_root(workspace, context.document.path)
+    if root is not None:
+        folders.add(os.path.dirname(root))
+    for folder in folders:
+        for name in ("CMakePresets.json", "CMakeUserPresets.json"):
+            data = workspace.read(os.path.join(folder, name))
+            if data is not None and (b"CMAKE_BUILD_TYPE" in data or _MULTI_CONFIG.search(data)):
+                return True
+        if any(_RELEASE_FLAG.search(data) for data in _build_scripts(workspace, folder)):
+            return True
+    return False
+
+
+def _build_scripts(workspace, folder: str, depth: int = 1) -> Iterator[bytes]:
+    """Scripts next to the project, or one folder down, that run CMake (build.sh,
+    Makefile, ...): read, never run."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)[:_MAX_LISTED]
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and depth > 0 and not entry.name.startswith("."):
+            yield from _build_scripts(workspace, entry.path, depth - 1)
+        elif entry.name.endswith(_SCRIPT_SUFFIXES) or entry.name in _SCRIPT_NAMES:
+            data = workspace.read(entry.path)
+            if data is not None:
+                yield data
 
 
 def _message(document: Document, source: Command) -> str:
@@ -106,7 +203,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     fixable=True,
     check=check,
-    anchors=(b"CMAKE_BUILD_TYPE",),
+    anchors=(b"CMAKE_BUILD_TYPE", b"executorch", b"ExecuTorch", b"EXECUTORCH"),
     query="cmake/et201_build_type_not_release.scm",
     docs=RuleDocs(
         problem=(
