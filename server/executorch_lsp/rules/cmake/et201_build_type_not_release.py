@@ -209,7 +209,10 @@ RULE = Rule(
         problem=(
             "A CMake project that builds ExecuTorch from source (`add_subdirectory` of the "
             "ExecuTorch tree, `FetchContent` or `ExternalProject_Add` of `executorch`) sets "
-            "`CMAKE_BUILD_TYPE` to `Debug`, unconditionally or as the default when none is given."
+            "`CMAKE_BUILD_TYPE` to `Debug`, unconditionally or as the default when none is given; "
+            "or sets no build type anywhere (this file, the other CMake files of the project, "
+            "`CMakePresets.json`/`CMakeUserPresets.json`, build scripts next to it), so that "
+            "ExecuTorch's Debug default applies (reported as info)."
         ),
         bad=(
             "cmake_minimum_required(VERSION 3.24)\n"
@@ -239,9 +242,11 @@ RULE = Rule(
             "Debug set inside another condition (`if(MY_APP_DEBUG)`) is a deliberate choice "
             "and is not reported, nor is a project that uses an installed ExecuTorch "
             "(`find_package(executorch)`): its build type was chosen when it was built. A "
-            "build type given only on the command line or in `CMakePresets.json` cannot be "
-            "seen. ExecuTorch's own `project(executorch)` is not reported. The quick fix is "
-            "not applied by fix-all, because it changes how the project is built."
+            "build type in presets, in a build script next to the project (`build.sh`, a "
+            "Makefile) or a multi-config generator counts as chosen; one typed only on the "
+            "command line cannot be seen, which is why that case is info. Lowercase `release` "
+            "is Release. ExecuTorch's own `project(executorch)` is not reported. The quick "
+            "fixes are not applied by fix-all, because they change how the project is built."
         ),
         sources=(
             Source("ExecuTorch FAQ: Inference is slow / performance troubleshooting", FAQ_URL),
