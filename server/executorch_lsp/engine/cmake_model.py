@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
@@ -117,11 +118,13 @@ def untag(value: str) -> tuple[str, Branch]:
     return _TAGS.sub("", value), entries
 
 
-def _merge(base: dict[str, str], outcomes: list[tuple[tuple[int, int], dict[str, str]]]) -> None:
+def _merge(
+    base: MutableMapping[str, str], outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]]
+) -> None:
     """Variables after an ``if`` whose arms cannot be told apart: where the arms disagree,
     each list item is marked with the arm it came from."""
-    names = set().union(*(variables.keys() for _, variables in outcomes))
-    for name in names:
+    changed = {name for _, variables in outcomes for name in variables.maps[0]}
+    for name in changed:
         values = [variables.get(name) for _, variables in outcomes]
         if all(value == values[0] for value in values):
             if values[0] is None:
@@ -157,7 +160,7 @@ def library_of_file(path: str) -> str | None:
 # -- the interpreter ------------------------------------------------------------------------
 @dataclass
 class _Frame:
-    variables: dict[str, str]
+    variables: MutableMapping[str, str]
     path: str  # the CMakeLists.txt or .cmake file being run
     source_dir: str
     branch: Branch
@@ -192,8 +195,14 @@ _WHOLE_ARCHIVE_HELPERS = frozenset(
 
 
 class Interpreter:
-    def __init__(self, read: Reader, executorch_targets: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        read: Reader,
+        executorch_targets: frozenset[str] = frozenset(),
+        parse: Callable[[str], Document | None] | None = None,
+    ) -> None:
         self.read = read
+        self._parse_cached = parse  # parsed list files kept between models (a workspace cache)
         self.model = BuildModel()
         self.functions: dict[str, _Definition] = {}
         self._documents: dict[str, tuple[Document, bytes]] = {}
@@ -219,6 +228,12 @@ class Interpreter:
 
     def _parse(self, path: str) -> tuple[Document, bytes] | None:
         if path not in self._documents:
+            if self._parse_cached is not None:
+                document = self._parse_cached(path)
+                if document is None:
+                    return None
+                self._documents[path] = (document, document.data)
+                return self._documents[path]
             data = self.read(path)
             if data is None:
                 return None
@@ -252,7 +267,7 @@ class Interpreter:
                 arms.append((condition, child))
         previous_branch = frame.branch
         base = frame.variables
-        outcomes: list[tuple[tuple[int, int], dict[str, str]]] = []
+        outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]] = []
         decided = False
         for index, (head, body) in enumerate(arms):
             value = (
@@ -270,7 +285,7 @@ class Interpreter:
                     self._block(body.named_children, frame, data)
                 decided = True
                 break
-            frame.variables = dict(base)
+            frame.variables = ChainMap({}, base)  # the arm's own writes on top of base
             if body is not None:
                 self._block(body.named_children, frame, data)
             outcomes.append((entry, frame.variables))
@@ -282,7 +297,7 @@ class Interpreter:
         frame.variables = base
         if outcomes:
             if not decided:
-                outcomes.append(((node.id, len(arms)), dict(base)))
+                outcomes.append(((node.id, len(arms)), ChainMap({}, base)))
             _merge(base, outcomes)
 
     def _define(self, node: ts.Node, frame: _Frame, data: bytes) -> None:

@@ -6,6 +6,7 @@ import os
 import re
 
 from ...engine.cmake_model import BuildModel, Interpreter
+from ...engine.document import Document
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import RuleContext
@@ -36,7 +37,14 @@ def model_for(context: RuleContext) -> BuildModel:
 
 
 def _build(workspace: Workspace, path: str) -> BuildModel:
-    return Interpreter(workspace.read).run_file(path)
+    """Only list files that changed are parsed again; the interpretation is redone."""
+
+    def parse(listfile: str) -> Document | None:
+        return workspace.per_file(
+            listfile, "cmake-document", lambda data: Document(listfile, LanguageId.CMAKE, data)
+        )
+
+    return Interpreter(workspace.read, parse=parse).run_file(path)
 
 
 def project_root(workspace: Workspace, path: str) -> str | None:
