@@ -324,6 +324,37 @@ def bench_index(corpus: Path) -> None:
     )
 
 
+def bench_cmake(corpus: Path, reps: int) -> None:
+    """The CMake model of the tree, cold; then one edited CMakeLists.txt analysed again
+    (which builds the project's model again from the parsed files)."""
+    from executorch_lsp.engine.analysis import analyze
+    from executorch_lsp.engine.config import Config
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.workspace import Workspace
+    from executorch_lsp.rules.cmake.build import _build
+
+    workspace = Workspace(roots=[corpus])
+    for path in workspace.files(LanguageId.CMAKE):
+        workspace.read(path)  # disk reads are not measured
+    root = str(corpus / "CMakeLists.txt")
+    started = time.perf_counter()
+    model = _build(workspace, root)
+    cold = time.perf_counter() - started
+    path = str(corpus / "backends" / "xnnpack" / "CMakeLists.txt")
+    data = workspace.read(path) or b""
+    samples = []
+    for version in range(reps):
+        edited = data + f"\n# {version}\n".encode()
+        begun = time.perf_counter()
+        workspace.set_buffer(path, edited)
+        analyze(Document(path, LanguageId.CMAKE, edited), Config(), workspace=workspace)
+        samples.append(time.perf_counter() - begun)
+    print(
+        f"CMake model of the tree ({len(model.files)} list files): {ms(cold).strip()} ms; "
+        f"one CMakeLists.txt edited -> analysed again  {percentiles(samples)}"
+    )
+
+
 def bench_buck(corpus: Path, reps: int) -> None:
     """The Buck model of every package, cold; then one edited file analysed again."""
     from executorch_lsp.engine.analysis import analyze
@@ -431,6 +462,7 @@ def main() -> None:
         asyncio.run(bench_lsp(args.corpus, args.reps))
     if args.only == "workspace":
         bench_index(args.corpus)
+        bench_cmake(args.corpus, args.reps)
         bench_buck(args.corpus, args.reps)
         asyncio.run(bench_cross_file(args.corpus, args.reps))
 

@@ -93,13 +93,28 @@ class BuildModel:
     executorch: str | None = None  # "subdirectory", "find_package" or "source" (the tree itself)
     calls: list[tuple[str, tuple[str, ...], Site, Branch]] = field(default_factory=list)
     functions: set[str] = field(default_factory=set)  # function() and macro() names defined
+    _by_target: dict[str, list[LinkItem]] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
+    _derived: dict[tuple, object] = field(default_factory=dict, repr=False)
 
     def target(self, name: str) -> Target | None:
         found = self.targets.get(name)
         return found[0] if found else None
 
     def links_of(self, target: str) -> list[LinkItem]:
-        return [item for item in self.links if item.target == target]
+        if self._indexed != len(self.links):
+            self._by_target = {}
+            for item in self.links:
+                self._by_target.setdefault(item.target, []).append(item)
+            self._indexed = len(self.links)
+        return self._by_target.get(target, [])
+
+    def cached(self, key: tuple, compute: Callable[[], object]) -> object:
+        """A value derived from the finished model, computed once (models are shared by all
+        the files of a project)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
 
 _TAG = "\x01"
@@ -824,8 +839,29 @@ def _library_name(path: str) -> str | None:
     return library_of_file(path)
 
 
+_EXECUTORCH_FOLDER = re.compile(
+    r"(?i)(?:^|[/\\\"])executorch\"?$"
+    r"|\$\{(?:executorch|et)(?:_root|_dir|_source_dir|_src|_src_dir|_path|_root_dir)?\}$"
+)
+
+
+def names_executorch_folder(text: str) -> bool:
+    """``third-party/executorch``, ``${EXECUTORCH_ROOT}``, ``${ET_DIR}``, ..."""
+    return _EXECUTORCH_FOLDER.search(text.rstrip("/")) is not None
+
+
 def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
+    raw = interpreter._raw_arguments(call.arguments, call.data)
+    if raw and names_executorch_folder(raw[0]):
+        listfile = (
+            os.path.join(call.frame.source_dir, values[0], "CMakeLists.txt") if values else ""
+        )
+        data = interpreter.read(os.path.normpath(listfile)) if UNKNOWN not in listfile else None
+        if data is None or _is_executorch_root(data):
+            interpreter.model.executorch = interpreter.model.executorch or "subdirectory"
+            _declare_executorch_targets(interpreter, call)
+            return
     if not values or UNKNOWN in values[0]:
         return
     directory = os.path.normpath(os.path.join(call.frame.source_dir, values[0]))
@@ -857,6 +893,9 @@ def _include(interpreter: Interpreter, call: _Call) -> None:
 
 def _find_package(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
+    if values and values[0] == "Torch":
+        call.frame.variables["TORCH_LIBRARIES"] = "torch;torch_library;c10"
+        return
     if not values or values[0].lower() != "executorch":
         return
     interpreter.model.executorch = interpreter.model.executorch or "find_package"

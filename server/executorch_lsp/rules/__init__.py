@@ -17,6 +17,8 @@ from .cmake import (
     et205_renamed_helper,
     et206_whole_archive_and_plain,
     et207_static_and_shared_runtime,
+    et208_selective_build_options,
+    et209_libtorch_with_xnnpack,
 )
 from .cpp import (
     et101_threadpool_reset_after_load,
@@ -48,6 +50,8 @@ RULES: tuple[Rule, ...] = (
     et205_renamed_helper.RULE,
     et206_whole_archive_and_plain.RULE,
     et207_static_and_shared_runtime.RULE,
+    et208_selective_build_options.RULE,
+    et209_libtorch_with_xnnpack.RULE,
     et301_duplicate_generated_lib.RULE,
     et302_generated_lib_misconfigured.RULE,
     et900_unused_suppression.RULE,
@@ -73,6 +77,8 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET205": "renamed-cmake-helper",
     "ET206": "whole-archive-and-plain-link",
     "ET207": "static-and-shared-runtime",
+    "ET208": "selective-build-options",
+    "ET209": "libtorch-with-xnnpack",
     "ET301": "duplicate-generated-lib",
     "ET302": "generated-lib-misconfigured",
     "ET401": "lowering-without-partitioner",

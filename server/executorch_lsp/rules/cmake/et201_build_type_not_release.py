@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from ...engine.cmake_model import names_executorch_folder
 from ...engine.document import Document
 from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
@@ -24,11 +25,6 @@ BUILD_URL = (
 # if(NOT CMAKE_BUILD_TYPE), if("${CMAKE_BUILD_TYPE}" STREQUAL "").
 _DEFAULTING = re.compile(
     r"NOT\s+(DEFINED\s+)?CMAKE_BUILD_TYPE\b|CMAKE_BUILD_TYPE\}?\"?\s+STREQUAL\s+\"\"", re.IGNORECASE
-)
-# ``add_subdirectory(third-party/executorch)``, ``${EXECUTORCH_ROOT}``, ``${ET_DIR}``.
-_EXECUTORCH_FOLDER = re.compile(
-    r"(?i)(?:^|[/\\\"])executorch\"?$"
-    r"|\$\{(?:executorch|et)(?:_root|_dir|_source_dir|_src|_src_dir|_path|_root_dir)?\}$"
 )
 _RELEASE_FLAG = re.compile(
     rb"CMAKE_BUILD_TYPE[=:\s\"']+(?:Release|RelWithDebInfo|MinSizeRel)", re.I
@@ -48,7 +44,7 @@ def _builds_executorch(command: Command) -> bool:
     if not texts:
         return False
     if command.name == "add_subdirectory":
-        return _EXECUTORCH_FOLDER.search(texts[0].rstrip("/")) is not None
+        return names_executorch_folder(texts[0])
     if command.name in ("fetchcontent_declare", "externalproject_add"):
         return texts[0].lower() == "executorch"
     if command.name == "fetchcontent_makeavailable":

@@ -53,6 +53,10 @@ def check(context: RuleContext) -> Iterator[Finding]:
 
 def reached(model: BuildModel, target: str) -> list[Reached]:
     """Libraries linked into ``target``, through the project's own targets too."""
+    return model.cached(("reached", target), lambda: _reached(model, target))
+
+
+def _reached(model: BuildModel, target: str) -> list[Reached]:
     found: list[Reached] = []
     seen: set[str] = set()
 

@@ -24,7 +24,13 @@ RESULT_CALL = re.compile(
     rb"|\bProgram::[lL]oad\s*\(|\bprepare_input_tensors\s*\("
 )
 RESULT_TYPE = re.compile(rb"\bResult\s*<")
-ACCESS = re.compile(rb"\.get\s*\(|->|\*")
+# The screen: files without an ExecuTorch Result type or a Result-returning call (``get`` is
+# left out: ``.get(`` is in nearly every C++ file) are never parsed for ET104.
+SCREEN = re.compile(
+    rb"\bResult\s*<|(?:\.|->)(?:"
+    + "|".join(name for name in _RESULT_NAMES if name != "get").encode()
+    + rb")\s*\(|\bProgram::[lL]oad\s*\(|\bprepare_input_tensors\s*\("
+)
 _RESULT_TYPE_TEXT = re.compile(r"((?:::)?(?:[\w]+::)*)Result\s*<(.*)>", re.S)
 _EXECUTORCH_SCOPES = frozenset({"executorch", "runtime", "executor", "aten"})
 # Another library's Result in scope makes an unqualified ``Result<T>`` ambiguous.
@@ -289,6 +295,19 @@ RULE = Rule(
     incremental=True,
     docs=DOCS,
     check=check,
-    anchors=(b"Result", b"auto"),
-    anchor_patterns=(ACCESS,),
+    anchors=(
+        b"Result",
+        b"forward(",
+        b"execute(",
+        b"method(",
+        b"method_meta(",
+        b"method_names(",
+        b"num_methods(",
+        b"get_output",
+        b"get_method_name(",
+        b"prefill(",
+        b"Program::",
+        b"prepare_input_tensors",
+    ),
+    anchor_patterns=(SCREEN,),
 )

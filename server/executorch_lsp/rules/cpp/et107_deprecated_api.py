@@ -314,5 +314,5 @@ RULE = Rule(
         b"get_output_flattening_encoding",
         b"num_non_const_buffers",
     ),
-    anchor_patterns=(CANDIDATES,),
+    anchor_patterns=(_EXECUTORCH_FILE, CANDIDATES),
 )

@@ -1,0 +1,87 @@
+"""ET209 libtorch-with-xnnpack: libtorch and ExecuTorch's XNNPACK backend in one binary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...engine.cmake_model import compatible
+from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.languages import LanguageId
+from ..base import Rule, RuleContext, RuleDocs, Source
+from .build import model_for
+from .et203_duplicate_operator_library import reached
+
+ISSUE_URL = "https://github.com/pytorch/executorch/issues/3696"
+TORCH = frozenset({"torch", "torch_cpu", "torch_library"})
+XNNPACK = frozenset(
+    {"xnnpack_backend", "executorch::backend_xnnpack", "executorch_backend_xnnpack"}
+)
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    document = context.document
+    model = model_for(context)
+    for name, targets in model.targets.items():
+        if not any(t.kind == "executable" or t.shared for t in targets):
+            continue
+        found = reached(model, name)
+        torch = [r for r in found if r.library in TORCH]
+        for backend in (r for r in found if r.library in XNNPACK):
+            other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
+            if other is None:
+                continue
+            site = backend.first.site
+            if site.path != document.path:
+                continue
+            other_site = other.first.site
+            yield context.finding(
+                Span(site.start, site.end),
+                f"`{name}` links libtorch and ExecuTorch's XNNPACK backend: both carry XNNPACK "
+                "and pthreadpool, the linker keeps one copy of each symbol, and the program "
+                "crashes or reads out of bounds (for example when the thread pool is reset). "
+                "Keep libtorch out of the binary that runs ExecuTorch",
+                related=[
+                    Related(
+                        Span(other_site.start, other_site.end),
+                        "libtorch is linked here",
+                        path=None if other_site.path == document.path else other_site.path,
+                    )
+                ],
+            )
+            break
+
+
+RULE = Rule(
+    code="ET209",
+    name="libtorch-with-xnnpack",
+    title="XNNPACK backend linked together with libtorch",
+    languages=frozenset({LanguageId.CMAKE}),
+    severity=Severity.WARNING,
+    fixable=False,
+    check=check,
+    anchors=(b"TORCH_LIBRARIES", b"torch"),
+    docs=RuleDocs(
+        problem=(
+            "An executable or shared library links libtorch (`${TORCH_LIBRARIES}` from "
+            "`find_package(Torch)`, `torch`) and ExecuTorch's XNNPACK backend."
+        ),
+        bad=(
+            "find_package(Torch REQUIRED)\nfind_package(executorch REQUIRED)\n"
+            "add_executable(app main.cpp)\n"
+            "target_link_libraries(app PRIVATE ${TORCH_LIBRARIES} executorch xnnpack_backend)\n"
+        ),
+        good=(
+            "find_package(executorch REQUIRED)\nadd_executable(app main.cpp)\n"
+            "target_link_libraries(app PRIVATE executorch xnnpack_backend)\n"
+        ),
+        why=(
+            "libtorch bundles its own XNNPACK and pthreadpool. Linked next to ExecuTorch's "
+            "copies, one definition of each symbol wins, so one side runs against data "
+            "structures of another version: crashes and out-of-bounds accesses, notably when "
+            "the thread pool is resized."
+        ),
+        exceptions="Links in branches that cannot both be taken are not combined.",
+        sources=(Source("ExecuTorch issue #3696", ISSUE_URL),),
+        example_language="cmake",
+    ),
+)
