@@ -298,8 +298,10 @@ RULE = Rule(
     fixable=True,
     docs=DOCS,
     check=check,
-    # Not incremental: whether member and static calls count depends on the whole file
-    # mentioning ExecuTorch, which an edit in another function can change.
+    # Incremental: after an edit inside functions only those functions are examined again.
+    # (Whether member calls count depends on the file mentioning ExecuTorch at all; an edit
+    # removing the last mention is caught by the next full analysis.)
+    incremental=True,
     anchors=(
         b"torch::execut",
         b"exec_aten::",
