@@ -45,6 +45,7 @@ class Workspace:
         self._per_file: dict[str, dict[str, Any]] = {}
         self._file_versions: dict[str, int] = {}
         self._matches: dict[tuple[LanguageId, Any], dict[str, bool]] = {}
+        self._parsed: dict[str, Any] = {}
         self.generation = 0
         self.truncated = False
 
@@ -90,6 +91,12 @@ class Workspace:
         by_stem = self.memo(("by-stem", language), lambda: _by_stem(self.files(language)))
         return by_stem.get(stem, [])
 
+    def parsed(self, path: str, data: bytes) -> Any:
+        """The editor's parsed document of ``path`` if it holds exactly ``data``."""
+        with self._lock:
+            document = self._parsed.get(path)
+        return document if document is not None and document.data == data else None
+
     def read(self, path: str) -> bytes | None:
         """The text of ``path``: the open buffer if there is one, else the file on disk."""
         with self._lock:
@@ -106,9 +113,12 @@ class Workspace:
         return data
 
     # -- changes ----------------------------------------------------------------------------
-    def set_buffer(self, path: str, data: bytes) -> None:
-        """An editor buffer now holds ``path`` (opened or edited)."""
+    def set_buffer(self, path: str, data: bytes, parsed: Any = None) -> None:
+        """An editor buffer now holds ``path`` (opened or edited). ``parsed`` is the editor's
+        own parsed document of it, reused instead of parsing the text again."""
         with self._lock:
+            if parsed is not None:
+                self._parsed[path] = parsed
             if self._overlay.get(path) == data:
                 return
             self._overlay[path] = data
@@ -122,6 +132,7 @@ class Workspace:
     def drop_buffer(self, path: str) -> None:
         """The buffer was closed: the file on disk is the truth again."""
         with self._lock:
+            self._parsed.pop(path, None)
             if self._overlay.pop(path, None) is not None:
                 self._changed(path)
 

@@ -91,7 +91,8 @@ class DocumentStore:
         """Let the workspace see the editor's text of ``uri`` instead of the disk's."""
         entry = self.documents.get(uri)
         if entry is not None and self.workspace is not None:
-            self.workspace.set_buffer(entry.document.path, entry.document.data)
+            document = entry.document
+            self.workspace.set_buffer(document.path, document.data, parsed=document)
 
     def close(self, uri: str) -> None:
         entry = self.documents.pop(uri, None)

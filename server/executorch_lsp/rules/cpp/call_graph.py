@@ -127,10 +127,11 @@ def enclosing_class(model: FileModel, unit: Unit) -> str | None:
 
 
 def summarize_file(
-    path: str, data: bytes, fields: FieldLookup | None = None
+    path: str, data: bytes, fields: FieldLookup | None = None, document: Document | None = None
 ) -> dict[str, list[FunctionFacts]]:
-    """Per function name, the facts of each definition in the file."""
-    document = Document(path, LanguageId.CPP, data)
+    """Per function name, the facts of each definition in the file (``document``: an
+    already parsed copy of ``data``)."""
+    document = document or Document(path, LanguageId.CPP, data)
     model = FileModel(document.tree.root_node, data, fields)
     query = grammars.compile_query(LanguageId.CPP, "cpp/function_definitions.scm")
     summarizer = _FileSummarizer(path, model)
@@ -211,7 +212,9 @@ class CallGraph:
     def facts(self, path: str) -> dict[str, list[FunctionFacts]]:
         fields = header_fields(self.workspace, path)
         return self.workspace.per_file(
-            path, "cpp-call-graph", lambda data: _safe(path, data, fields)
+            path,
+            "cpp-call-graph",
+            lambda data: _safe(path, data, fields, self.workspace.parsed(path, data)),
         )
 
     def resetters(self) -> frozenset[str]:
@@ -354,8 +357,10 @@ def _leads_to_reset(facts: FunctionFacts, resetters: set[str]) -> bool:
     )
 
 
-def _safe(path: str, data: bytes, fields: FieldLookup) -> dict[str, list[FunctionFacts]]:
+def _safe(
+    path: str, data: bytes, fields: FieldLookup, document: Document | None = None
+) -> dict[str, list[FunctionFacts]]:
     try:
-        return summarize_file(path, data, fields)
+        return summarize_file(path, data, fields, document)
     except Exception:  # a file we cannot summarise contributes nothing
         return {}
