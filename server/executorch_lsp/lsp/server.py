@@ -24,6 +24,8 @@ from .convert import SOURCE, to_diagnostic
 from .state import ConfigStore, DocumentStore
 
 log = logging.getLogger(__name__)
+# How long typing must pause before other files are told about an edit's summary change.
+DEPENDENTS_DELAY_SECONDS = 0.3
 SETTINGS_SECTION = "executorchLsp"
 
 
@@ -66,6 +68,7 @@ class ExecutorchServer(LanguageServer):
         self.pull_diagnostics = False
         self.related_information = True
         self._reported_config_errors: set[str] = set()
+        self._pending_checks: dict[str, asyncio.TimerHandle] = {}
         self.event_loop: asyncio.AbstractEventLoop | None = None
 
     # -- running work on the document thread -------------------------------------------
@@ -120,8 +123,9 @@ class ExecutorchServer(LanguageServer):
         future.add_done_callback(lambda done: self._publish_result(uri, done))
 
     def schedule_dependents_check(self, uri: str, version: int | None) -> None:
-        """After an edit (once the burst is over): if the file's summary that other files
-        depend on changed, every open document is analysed again."""
+        """After an edit, once typing pauses: if the file's summary that other files depend
+        on changed, every open document is analysed again. The pause keeps the summary
+        (a walk over the whole file) off the path of each keystroke's diagnostics."""
 
         def job() -> bool:
             entry = self.store.get(uri)
@@ -129,7 +133,16 @@ class ExecutorchServer(LanguageServer):
                 return False
             return self.store.check_dependents(entry.document.path)
 
-        self.on_worker(job).add_done_callback(self.refresh_if_changed)
+        def submit() -> None:
+            self._pending_checks.pop(uri, None)
+            if self.store.is_latest(uri, version):
+                self.on_worker(job).add_done_callback(self.refresh_if_changed)
+
+        pending = self._pending_checks.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        loop = asyncio.get_running_loop()
+        self._pending_checks[uri] = loop.call_later(DEPENDENTS_DELAY_SECONDS, submit)
 
     def _publish_result(self, uri: str, done: asyncio.Future) -> None:
         if done.cancelled():
