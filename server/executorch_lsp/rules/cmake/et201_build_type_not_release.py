@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ...engine.cmake_model import names_executorch_folder
+from ...engine.cmake_presets import read_presets
 from ...engine.document import Document
 from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
@@ -34,7 +35,6 @@ _SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json
 _MAX_LISTED = 200
 _BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
 _CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
-_MULTI_CONFIG = re.compile(rb'"generator"\s*:\s*"(?:Xcode|Visual Studio[^"]*|Ninja Multi-Config)"')
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
@@ -157,9 +157,8 @@ def _build_type_chosen(context: RuleContext, calls: list[Command]) -> bool:
     if root is not None:
         folders.add(os.path.dirname(root))
     for folder in folders:
-        for name in ("CMakePresets.json", "CMakeUserPresets.json"):
-            data = workspace.read(os.path.join(folder, name))
-            if data is not None and (b"CMAKE_BUILD_TYPE" in data or _MULTI_CONFIG.search(data)):
+        for preset in read_presets(workspace.read, folder):
+            if "CMAKE_BUILD_TYPE" in preset.cache_variables or preset.multi_config:
                 return True
         if any(_RELEASE_FLAG.search(data) for data in _build_scripts(workspace, folder)):
             return True
