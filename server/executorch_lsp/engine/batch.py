@@ -65,27 +65,21 @@ def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
     return data, None
 
 
-def _screen(path: Path, config: Config) -> FileResult | None:
-    """A final result when the file needs no parse; None when it must be analysed."""
+def check_file(path: Path, config: Config) -> FileResult:
+    """Screen the file with its rules' literal anchors; parse and analyse it only when a
+    rule may apply (the file is read once)."""
     language = detect_language(path)
     if language is None:
         return FileResult(path, problem="not a C++, CMake, Buck/Starlark or Python file")
-    data, skipped = _read(path)
-    if skipped is not None:
-        return skipped
-    return None if _needs_parse(language, data, config) else FileResult(path)
-
-
-def check_file(path: Path, config: Config) -> FileResult:
-    screened = _screen(path, config)
-    return screened if screened is not None else _analyse(path, config)
-
-
-def _analyse(path: Path, config: Config) -> FileResult:
-    data, skipped = _read(path)
-    if skipped is not None:  # changed between the two reads
-        return skipped
-    document = Document(str(path), detect_language(path), data)
+    # Files the workspace already read (to index them) come from its cache.
+    data = _workspace.read(str(path)) if _workspace is not None else None
+    if data is None:
+        data, skipped = _read(path)
+        if skipped is not None:
+            return skipped
+    if not _needs_parse(language, data, config):
+        return FileResult(path)
+    document = Document(str(path), language, data)
     analysis: Analysis = analyze(document, config, workspace=_workspace)
     return FileResult(
         path,
