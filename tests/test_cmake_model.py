@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from executorch_lsp.engine.cmake_model import UNKNOWN, BuildModel, build_model, compatible
+from executorch_lsp.engine.cmake_model import (
+    UNKNOWN,
+    BuildModel,
+    Interpreter,
+    build_model,
+    compatible,
+)
 
 
 def model(files: dict[str, str], root: str = "/p/CMakeLists.txt") -> BuildModel:
@@ -239,3 +245,110 @@ def test_an_if_without_else_may_leave_the_variable_unchanged() -> None:
     )
     optimized, portable = sorted(built.links_of("app"), key=lambda item: item.text)
     assert not compatible(optimized.branch, portable.branch)
+
+
+def _summary(built: BuildModel) -> tuple:
+    targets = {
+        name: [
+            (
+                t.kind,
+                t.site,
+                t.branch,
+                t.imported_location,
+                t.whole_archive_interface,
+                t.executorch,
+                sorted(t.sources),
+                t.shared,
+            )
+            for t in found
+        ]
+        for name, found in built.targets.items()
+    }
+    return (
+        targets,
+        built.links,
+        built.assignments,
+        built.calls,
+        sorted(built.files),
+        built.options,
+        built.functions,
+        built.executorch,
+    )
+
+
+PROJECT = {
+    "/p/CMakeLists.txt": (
+        "project(app)\nset(LIBDIR /l)\nadd_library(core STATIC core.cpp)\n"
+        "add_subdirectory(backends)\nadd_subdirectory(app)\n"
+        "link_backend(app ${BACKEND_FILE})\n"
+    ),
+    "/p/backends/CMakeLists.txt": (
+        "function(link_backend target lib)\n"
+        "  target_link_libraries(${target} PRIVATE ${lib})\nendfunction()\n"
+        "set(BACKEND_FILE ${LIBDIR}/libxnnpack_backend.a PARENT_SCOPE)\n"
+        "target_sources(core PRIVATE extra.cpp)\n"
+        "target_link_options(core INTERFACE -Wl,--whole-archive)\n"
+        "if(USE_VULKAN)\n  add_library(vk STATIC vk.cpp)\nendif()\n"
+    ),
+    "/p/app/CMakeLists.txt": (
+        "add_executable(app main.cpp)\ntarget_link_libraries(app core portable_ops_lib)\n"
+    ),
+}
+
+
+def test_parent_scope_from_a_subdirectory_reaches_the_parent() -> None:
+    built = model(PROJECT)
+    assert [item.text for item in built.links_of("app")][-1] == "/l/libxnnpack_backend.a"
+    core = built.target("core")
+    assert core.whole_archive_interface and core.sources[-1] == "/p/backends/extra.cpp"
+
+
+def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation() -> None:
+    import random
+
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.languages import LanguageId
+
+    files = {path: text.encode() for path, text in PROJECT.items()}
+    versions = dict.fromkeys(files, 0)
+    documents: dict[str, Document] = {}
+
+    def parse(path: str) -> Document | None:
+        if path not in files:
+            return None
+        cached = documents.get(path)
+        if cached is None or cached.data != files[path]:
+            documents[path] = Document(path, LanguageId.CMAKE, files[path])
+        return documents[path]
+
+    memo: dict = {}
+    edits = [
+        ("/p/app/CMakeLists.txt", "target_link_libraries(app optimized_native_cpu_ops_lib)\n"),
+        (
+            "/p/backends/CMakeLists.txt",
+            "set(BACKEND_FILE /other/libvulkan_backend.a PARENT_SCOPE)\n",
+        ),
+        ("/p/CMakeLists.txt", "set(LIBDIR /m)\n"),
+        ("/p/backends/CMakeLists.txt", "target_link_options(core INTERFACE -Wl,-force_load)\n"),
+        ("/p/app/CMakeLists.txt", "# a comment\n"),
+    ]
+    rng = random.Random(7)
+    for _ in range(12):
+        path, line = rng.choice(edits)
+        files[path] += line.encode()
+        versions[path] += 1
+        replayed = Interpreter(
+            files.get, parse=parse, subdirectories=memo, version=versions.get
+        ).run_file("/p/CMakeLists.txt")
+        fresh = Interpreter(files.get, parse=parse).run_file("/p/CMakeLists.txt")
+        assert _summary(replayed) == _summary(fresh)
+    backends = memo["/p/backends/CMakeLists.txt"]
+    files["/p/app/CMakeLists.txt"] += b"# only the app changes\n"
+    versions["/p/app/CMakeLists.txt"] += 1
+    Interpreter(files.get, parse=parse, subdirectories=memo, version=versions.get).run_file(
+        "/p/CMakeLists.txt"
+    )
+    assert memo["/p/backends/CMakeLists.txt"] is backends  # replayed, not interpreted again
+    assert memo["/p/app/CMakeLists.txt"].versions == (
+        ("/p/app/CMakeLists.txt", versions["/p/app/CMakeLists.txt"]),
+    )

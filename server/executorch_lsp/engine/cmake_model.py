@@ -16,7 +16,7 @@ import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import tree_sitter as ts
 
@@ -194,6 +194,87 @@ class _Definition:
 
 
 Reader = Callable[[str], bytes | None]
+
+
+@dataclass
+class _Effects:
+    """What interpreting one subdirectory did to the model and to its parent's scope."""
+
+    inputs: int
+    versions: tuple[tuple[str, int], ...]
+    targets: list[tuple[str, Target]]
+    mutations: list[tuple[str, str, object, int]]
+    links: list[LinkItem]
+    assignments: list[Assignment]
+    calls: list[tuple[str, tuple[str, ...], Site, Branch]]
+    files: list[str]
+    options: dict[str, tuple[str, Site]]
+    function_names: set[str]
+    functions: dict[str, _Definition]
+    executorch: str | None
+    parent_writes: dict[str, str | None]
+
+
+class _Recorder:
+    def __init__(
+        self, model: BuildModel, functions: dict[str, _Definition], parent: _Frame
+    ) -> None:
+        self.target_counts = {name: len(found) for name, found in model.targets.items()}
+        self.starts = (len(model.links), len(model.assignments), len(model.calls))
+        self.files = len(model.files)
+        self.options = set(model.options)
+        self.function_names = set(model.functions)
+        self.functions = dict(functions)
+        self.executorch = model.executorch
+        self.parent_before = dict(parent.variables)
+        self.mutations: list[tuple[str, str, object, int]] = []
+        self.read: set[str] = set()
+
+    def effects(
+        self,
+        inputs: int,
+        model: BuildModel,
+        functions: dict[str, _Definition],
+        parent: _Frame,
+        version: Callable[[str], int],
+    ) -> _Effects:
+        links, assignments, calls = self.starts
+        targets = [
+            (name, _copy_target(target))
+            for name, found in model.targets.items()
+            for target in found[self.target_counts.get(name, 0) :]
+        ]
+        after = dict(parent.variables)
+        writes: dict[str, str | None] = {
+            name: value for name, value in after.items() if self.parent_before.get(name) != value
+        }
+        writes.update({name: None for name in self.parent_before if name not in after})
+        read = self.read | set(model.files[self.files :])
+        return _Effects(
+            inputs=inputs,
+            versions=tuple(sorted((path, version(path)) for path in read)),
+            targets=targets,
+            mutations=list(self.mutations),
+            links=model.links[links:],
+            assignments=model.assignments[assignments:],
+            calls=model.calls[calls:],
+            files=model.files[self.files :],
+            options={k: v for k, v in model.options.items() if k not in self.options},
+            function_names=model.functions - self.function_names,
+            functions={
+                name: definition
+                for name, definition in functions.items()
+                if self.functions.get(name) is not definition
+            },
+            executorch=model.executorch if model.executorch != self.executorch else None,
+            parent_writes=writes,
+        )
+
+
+def _copy_target(target: Target) -> Target:
+    return replace(target, sources=list(target.sources))
+
+
 # Commands of ExecuTorch's Utils.cmake that make a target whole-archive for consumers.
 _WHOLE_ARCHIVE_HELPERS = frozenset(
     {
@@ -215,9 +296,14 @@ class Interpreter:
         read: Reader,
         executorch_targets: frozenset[str] = frozenset(),
         parse: Callable[[str], Document | None] | None = None,
+        subdirectories: dict[str, _Effects] | None = None,
+        version: Callable[[str], int] | None = None,
     ) -> None:
-        self.read = read
+        self._read = read
         self._parse_cached = parse  # parsed list files kept between models (a workspace cache)
+        self.subdirectories = subdirectories  # recorded effects of subdirectories, by list file
+        self._version = version
+        self._recorders: list[_Recorder] = []
         self.model = BuildModel()
         self.functions: dict[str, _Definition] = {}
         self._documents: dict[str, tuple[Document, bytes]] = {}
@@ -225,6 +311,92 @@ class Interpreter:
         self._depth = 0
 
     # -- files --------------------------------------------------------------------------
+    def read(self, path: str) -> bytes | None:
+        for recorder in self._recorders:
+            recorder.read.add(path)
+        return self._read(path)
+
+    def mutate(
+        self, target: str, attribute: str, value: object, only_first: int | None = None
+    ) -> None:
+        """Change the targets named ``target`` (logged for subdirectory replays, which
+        apply it again only to the targets that existed before the subdirectory)."""
+        for recorder in self._recorders:
+            count = recorder.target_counts.get(target, 0)
+            if count:
+                recorder.mutations.append((target, attribute, value, count))
+        found = self.model.targets.get(target, [])
+        for defined in found if only_first is None else found[:only_first]:
+            if attribute == "sources":
+                defined.sources.extend(value)
+            else:
+                setattr(defined, attribute, value)
+
+    def run_subdirectory(self, listfile: str, child: _Frame, parent: _Frame) -> None:
+        """Interpret a subdirectory, or replay what it did when neither its files nor what
+        it sees of its parent changed since it was last interpreted."""
+        if self.subdirectories is None or self._version is None:
+            self.run_file(listfile, child)
+            return
+        key = self._inputs(child, parent)
+        recorded = self.subdirectories.get(listfile)
+        if (
+            recorded is not None
+            and recorded.inputs == key
+            and all(self._version(path) == version for path, version in recorded.versions)
+        ):
+            self._replay(recorded, parent)
+            return
+        recorder = _Recorder(self.model, self.functions, parent)
+        self._recorders.append(recorder)
+        try:
+            self.run_file(listfile, child)
+        finally:
+            self._recorders.pop()
+        self.subdirectories[listfile] = recorder.effects(
+            key, self.model, self.functions, parent, self._version
+        )
+
+    def _inputs(self, child: _Frame, parent: _Frame) -> int:
+        functions = tuple(sorted((name, d.path, d.body.id) for name, d in self.functions.items()))
+        return hash(
+            (
+                frozenset(dict(child.variables).items()),
+                child.branch,
+                child.via,
+                self._call_site,
+                self._depth,
+                functions,
+                frozenset((name, len(found)) for name, found in self.model.targets.items()),
+                frozenset(self.model.files),
+                self.model.executorch,
+            )
+        )
+
+    def _replay(self, effects: _Effects, parent: _Frame) -> None:
+        model = self.model
+        for recorder in self._recorders:
+            recorder.read.update(path for path, _ in effects.versions)
+        for name, target in effects.targets:
+            model.targets.setdefault(name, []).append(_copy_target(target))
+        for target, attribute, value, count in effects.mutations:
+            self.mutate(target, attribute, value, only_first=count)
+        model.links.extend(effects.links)
+        model.assignments.extend(effects.assignments)
+        model.calls.extend(effects.calls)
+        model.files.extend(effects.files)
+        for name, option in effects.options.items():
+            model.options.setdefault(name, option)
+        model.functions.update(effects.function_names)
+        self.functions.update(effects.functions)
+        if effects.executorch is not None:
+            model.executorch = effects.executorch
+        for name, value in effects.parent_writes.items():
+            if value is None:
+                parent.variables.pop(name, None)
+            else:
+                parent.variables[name] = value
+
     def run_file(self, path: str, frame: _Frame | None = None) -> BuildModel:
         if len(self.model.files) >= _MAX_FILES or path in self.model.files:
             return self.model
@@ -235,7 +407,11 @@ class Interpreter:
         self.model.files.append(path)
         if frame is None:
             frame = _Frame(_initial_variables(path), path, os.path.dirname(path), ())
-        inner = _Frame(frame.variables, path, frame.source_dir, frame.branch, frame.via, frame)
+        # Same scope as ``frame`` (include() and a directory's own list file): PARENT_SCOPE
+        # from here reaches the scope above it.
+        inner = _Frame(
+            frame.variables, path, frame.source_dir, frame.branch, frame.via, frame.parent
+        )
         inner.variables["CMAKE_CURRENT_LIST_DIR"] = os.path.dirname(path)
         inner.variables["CMAKE_CURRENT_LIST_FILE"] = path
         self._block(document.tree.root_node.named_children, inner, data)
@@ -410,8 +586,7 @@ class Interpreter:
             self._call_function(self.functions[name], arguments_node, frame, data, site)
         elif name in _WHOLE_ARCHIVE_HELPERS:
             for target in self._arguments(arguments_node, frame, data)[:1]:
-                for defined in self.model.targets.get(target, []):
-                    defined.whole_archive_interface = True
+                self.mutate(target, "whole_archive_interface", True)
         values = self._arguments(arguments_node, frame, data) if handler is None else []
         self.model.calls.append((name, tuple(values), site, frame.branch))
 
@@ -639,8 +814,7 @@ def _source_paths(values: list[str], frame: _Frame) -> list[str]:
 def _target_sources(interpreter: Interpreter, call: _Call) -> None:
     values = interpreter._arguments(call.arguments, call.frame, call.data)
     if values:
-        for target in interpreter.model.targets.get(untag(values[0])[0], []):
-            target.sources.extend(_source_paths(values[1:], call.frame))
+        interpreter.mutate(untag(values[0])[0], "sources", _source_paths(values[1:], call.frame))
 
 
 def _target_properties(interpreter: Interpreter, call: _Call) -> None:
@@ -668,11 +842,10 @@ def _set_property(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _apply_property(interpreter: Interpreter, target: str, key: str, value: str) -> None:
-    for defined in interpreter.model.targets.get(target, []):
-        if key.startswith("IMPORTED_LOCATION"):
-            defined.imported_location = value
-        elif key == "INTERFACE_LINK_OPTIONS" and _has_whole_archive(value):
-            defined.whole_archive_interface = True
+    if key.startswith("IMPORTED_LOCATION"):
+        interpreter.mutate(target, "imported_location", value)
+    elif key == "INTERFACE_LINK_OPTIONS" and _has_whole_archive(value):
+        interpreter.mutate(target, "whole_archive_interface", True)
 
 
 _ARCHIVE_IN_OPTION = re.compile(r"\$<TARGET_FILE:([^>]+)>|([^\s,;]+\.(?:a|lib))(?=$|[\s,;])")
@@ -686,8 +859,7 @@ def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
     _whole_archived_by_options(interpreter, call, target, values[1:])
     for_consumers = "INTERFACE" in values[1:2] or "PUBLIC" in values[1:2]
     if for_consumers and _has_whole_archive(";".join(values[2:])):
-        for defined in interpreter.model.targets.get(target, []):
-            defined.whole_archive_interface = True
+        interpreter.mutate(target, "whole_archive_interface", True)
 
 
 def _whole_archived_by_options(
@@ -874,10 +1046,15 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
     if data is None:
         return
     child = _Frame(
-        dict(call.frame.variables), listfile, directory, call.frame.branch, call.frame.via
+        dict(call.frame.variables),
+        listfile,
+        directory,
+        call.frame.branch,
+        call.frame.via,
+        call.frame,
     )
     child.variables["CMAKE_CURRENT_SOURCE_DIR"] = directory
-    interpreter.run_file(listfile, child)
+    interpreter.run_subdirectory(listfile, child, call.frame)
 
 
 def _include(interpreter: Interpreter, call: _Call) -> None:

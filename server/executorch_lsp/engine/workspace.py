@@ -46,6 +46,7 @@ class Workspace:
         self._file_versions: dict[str, int] = {}
         self._matches: dict[tuple[LanguageId, Any], dict[str, bool]] = {}
         self._parsed: dict[str, Any] = {}
+        self._persistent: dict[str, dict] = {}
         self.generation = 0
         self.truncated = False
 
@@ -90,6 +91,16 @@ class Workspace:
         """Files of ``language`` named ``stem.<any extension>``."""
         by_stem = self.memo(("by-stem", language), lambda: _by_stem(self.files(language)))
         return by_stem.get(stem, [])
+
+    def version(self, path: str) -> int:
+        """How many times ``path`` changed (buffer or disk) since the workspace was made."""
+        with self._lock:
+            return self._file_versions.get(path, 0)
+
+    def persistent(self, kind: str) -> dict:
+        """A cache that outlives changes: its user checks versions itself."""
+        with self._lock:
+            return self._persistent.setdefault(kind, {})
 
     def parsed(self, path: str, data: bytes) -> Any:
         """The editor's parsed document of ``path`` if it holds exactly ``data``."""

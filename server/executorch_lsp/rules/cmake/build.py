@@ -37,14 +37,20 @@ def model_for(context: RuleContext) -> BuildModel:
 
 
 def _build(workspace: Workspace, path: str) -> BuildModel:
-    """Only list files that changed are parsed again; the interpretation is redone."""
+    """Only list files that changed are parsed again, and subdirectories whose files and
+    inputs did not change are replayed instead of interpreted."""
 
     def parse(listfile: str) -> Document | None:
         return workspace.per_file(
             listfile, "cmake-document", lambda data: Document(listfile, LanguageId.CMAKE, data)
         )
 
-    return Interpreter(workspace.read, parse=parse).run_file(path)
+    return Interpreter(
+        workspace.read,
+        parse=parse,
+        subdirectories=workspace.persistent("cmake-subdirectories"),
+        version=workspace.version,
+    ).run_file(path)
 
 
 def project_root(workspace: Workspace, path: str) -> str | None:
