@@ -333,8 +333,9 @@ class Interpreter:
                 setattr(defined, attribute, value)
 
     def run_subdirectory(self, listfile: str, child: _Frame, parent: _Frame) -> None:
-        """Interpret a subdirectory, or replay what it did when neither its files nor what
-        it sees of its parent changed since it was last interpreted."""
+        """Interpret a subdirectory (or an included file, whose ``parent`` is its own
+        scope), or replay what it did when neither its files nor what it sees of its
+        parent changed since it was last interpreted."""
         if self.subdirectories is None or self._version is None:
             self.run_file(listfile, child)
             return
@@ -1065,7 +1066,12 @@ def _include(interpreter: Interpreter, call: _Call) -> None:
     if not path.endswith(".cmake"):
         return  # a module from CMAKE_MODULE_PATH: not followed
     path = os.path.normpath(os.path.join(call.frame.source_dir, path))
-    interpreter.run_file(path, call.frame)
+    data = interpreter.read(path)
+    if data is not None and b"PARENT_SCOPE" not in data:
+        # Runs in the includer's scope: what it writes there is what a replay restores.
+        interpreter.run_subdirectory(path, call.frame, call.frame)
+    else:
+        interpreter.run_file(path, call.frame)
 
 
 def _find_package(interpreter: Interpreter, call: _Call) -> None:
