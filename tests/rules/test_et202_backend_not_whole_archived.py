@@ -178,3 +178,22 @@ def test_variables_and_helpers_of_the_parent_directory_are_known(tmp_path: Path)
     assert [(f.code, app.encode()[f.span.start : f.span.end]) for f in found] == [
         ("ET202", b"${ET_LIB}/libvulkan_backend.a")
     ]
+
+
+def test_a_file_that_only_calls_a_helper_of_its_parent(tmp_path: Path) -> None:
+    (tmp_path / "CMakeLists.txt").write_text(
+        "project(app)\n"
+        "function(use_backend target lib)\n"
+        "  target_link_libraries(${target} PRIVATE ${lib})\n"
+        "endfunction()\n"
+        "add_subdirectory(app)\n"
+    )
+    (tmp_path / "app").mkdir()
+    app = "add_executable(app main.cpp)\nuse_backend(app /opt/libxnnpack_backend.a)\n"
+    (tmp_path / "app" / "CMakeLists.txt").write_text(app)
+    workspace = Workspace(roots=[tmp_path])
+    path = str((tmp_path / "app" / "CMakeLists.txt").resolve())
+    document = Document(path, CMAKE, workspace.read(path))
+    (finding,) = [f for f in analyze(document, Config(), workspace=workspace).findings]
+    assert app.encode()[finding.span.start : finding.span.end].startswith(b"use_backend(")
+    assert "inside `use_backend()`" in finding.message
