@@ -357,3 +357,26 @@ def test_pal_hook_note_shows_the_exact_signature() -> None:
 )
 def test_no_logging_hover(source: str, marker: str) -> None:
     assert hover(source, marker) is None
+
+
+def test_members_declared_in_an_included_header_get_hovers_with_a_workspace(tmp_path) -> None:
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.hover import hover_at
+    from executorch_lsp.engine.languages import LanguageId
+    from executorch_lsp.engine.workspace import Workspace
+
+    (tmp_path / "engine.h").write_text(
+        "#include <executorch/extension/module/module.h>\n"
+        "class Engine { std::unique_ptr<executorch::extension::Module> module_; void init(); };\n"
+    )
+    source = (
+        '#include "engine.h"\nusing executorch::runtime::Error;\n'
+        'void Engine::init() {\n  (void)module_->load_method("forward");\n}\n'
+    )
+    (tmp_path / "engine.cpp").write_text(source)
+    path = str((tmp_path / "engine.cpp").resolve())
+    document = Document(path, LanguageId.CPP, source.encode())
+    offset = source.index("load_method") + 2
+    assert hover_at(document, offset) is None
+    found = hover_at(document, offset, workspace=Workspace(roots=[tmp_path]))
+    assert found is not None and "load_method" in found.markdown

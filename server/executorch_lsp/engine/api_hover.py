@@ -17,7 +17,7 @@ import tree_sitter as ts
 from ..knowledge import loading, platform, threadpool
 from ..knowledge.api_notes import ApiNote, render_markdown
 from ..rules.cpp.call_graph import RESET_METHOD
-from ..rules.cpp.file_model import FileModel, call_of_name
+from ..rules.cpp.file_model import FieldLookup, FileModel, call_of_name
 from ..rules.cpp.model_loads import (
     MODULE_LOAD_METHODS,
     PROGRAM_LOAD_METHODS,
@@ -68,7 +68,9 @@ def mentions_executorch(document: Document) -> bool:
     return _EXECUTORCH.search(document.data) is not None
 
 
-def api_hover(document: Document, node: ts.Node) -> ApiHover | None:
+def api_hover(
+    document: Document, node: ts.Node, fields: FieldLookup | None = None
+) -> ApiHover | None:
     """The note for the ExecuTorch API named by ``node`` (the innermost node at the pointer)."""
     if document.language is not LanguageId.CPP or node.type not in _NAME_NODES:
         return None
@@ -76,7 +78,7 @@ def api_hover(document: Document, node: ts.Node) -> ApiHover | None:
         return None
     name = document.text_of(node)
     if node.type == "field_identifier":
-        note = _member_note(document, node, name)
+        note = _member_note(document, node, name, fields)
     else:
         note = _name_note(document, node, name)
     if note is None:
@@ -84,7 +86,9 @@ def api_hover(document: Document, node: ts.Node) -> ApiHover | None:
     return ApiHover(render_markdown(note, name), Span(node.start_byte, node.end_byte))
 
 
-def _member_note(document: Document, node: ts.Node, name: str) -> ApiNote | None:
+def _member_note(
+    document: Document, node: ts.Node, name: str, fields: FieldLookup | None = None
+) -> ApiNote | None:
     if name not in _MEMBER_NAMES:
         return None
     call = call_of_name(node)
@@ -94,7 +98,7 @@ def _member_note(document: Document, node: ts.Node, name: str) -> ApiNote | None
     if name == RESET_METHOD:
         return threadpool.RESET_THREADPOOL
     receiver, operator, _ = member
-    model = FileModel(document.tree.root_node, document.data)
+    model = FileModel(document.tree.root_node, document.data, fields)
     receiver_type = model.receiver_type(receiver, model.unit_at(call))
     if receiver_type is None or (operator == "->") != receiver_type.indirect:
         return None  # e.g. unique_ptr<Module>::get(), an unknown or non-ExecuTorch receiver

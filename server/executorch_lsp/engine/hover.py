@@ -27,6 +27,7 @@ from .findings import Finding, Span
 from .languages import LanguageId
 from .literal_text import literal_text
 from .suppressions import find_suppressions
+from .workspace import Workspace
 
 # Macros whose argument at this index is a bare Error name.
 _ERROR_NAME_ARGUMENT = {
@@ -46,10 +47,15 @@ class HoverResult:
 
 
 def hover_at(
-    document: Document, offset: int, findings: Sequence[Finding] = ()
+    document: Document,
+    offset: int,
+    findings: Sequence[Finding] = (),
+    workspace: Workspace | None = None,
 ) -> HoverResult | None:
+    """With ``workspace``, members declared in the headers the file includes are known."""
     from ..docs import rule_hover_markdown
     from ..rules import ASSIGNED_CODES, rule_by_code, rules_for
+    from ..rules.cpp.headers import header_fields
 
     for suppression in find_suppressions(document) if b"executorch-lsp:" in document.data else []:
         for entry in suppression.codes:
@@ -71,7 +77,8 @@ def hover_at(
         found = _error_hover(document, node, offset)
         if found is not None:
             return found
-        api = api_hover(document, node)
+        fields = header_fields(workspace, document.path) if workspace is not None else None
+        api = api_hover(document, node, fields)
         if api is not None:
             sections.append(api.markdown)
             span = api.span

@@ -71,7 +71,10 @@ async def hover(ls: ExecutorchServer, params: types.HoverParams) -> types.Hover 
         entry, analysis, _ = result
         buffer = entry.document.buffer
         found = hover_at(
-            entry.document, to_offset(buffer, position, ls.encoding), analysis.findings
+            entry.document,
+            to_offset(buffer, position, ls.encoding),
+            analysis.findings,
+            workspace=ls.store.workspace,
         )
         if found is None:
             return None
