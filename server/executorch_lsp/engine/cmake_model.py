@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import tree_sitter as ts
 
 from .document import Document
+from .findings import Site
 from .languages import LanguageId
 
 UNKNOWN = "\x00?"  # a value that cannot be known statically
@@ -35,13 +36,6 @@ _CONSTANT_FALSE = frozenset({"0", "OFF", "NO", "FALSE", "N", "IGNORE", "NOTFOUND
 _SCOPES = frozenset({"PRIVATE", "PUBLIC", "INTERFACE", "LINK_PRIVATE", "LINK_PUBLIC"})
 _KEYWORDS_IN_LINK = frozenset({"debug", "optimized", "general"})
 FOUND_LIBRARY = "\x00found:"  # find_library() result: a file of the named library
-
-
-@dataclass(frozen=True)
-class Site:
-    path: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -1031,7 +1025,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
             os.path.join(call.frame.source_dir, values[0], "CMakeLists.txt") if values else ""
         )
         data = interpreter.read(os.path.normpath(listfile)) if UNKNOWN not in listfile else None
-        if data is None or _is_executorch_root(data):
+        if data is None or is_executorch_root(data):
             interpreter.model.executorch = interpreter.model.executorch or "subdirectory"
             _declare_executorch_targets(interpreter, call)
             return
@@ -1040,7 +1034,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
     directory = os.path.normpath(os.path.join(call.frame.source_dir, values[0]))
     listfile = os.path.join(directory, "CMakeLists.txt")
     data = interpreter.read(listfile)
-    if data is not None and _is_executorch_root(data):
+    if data is not None and is_executorch_root(data):
         interpreter.model.executorch = interpreter.model.executorch or "subdirectory"
         _declare_executorch_targets(interpreter, call)
         return
@@ -1242,7 +1236,7 @@ def _declare_executorch_targets(interpreter: Interpreter, call: _Call) -> None:
             target.whole_archive_interface = True
 
 
-def _is_executorch_root(data: bytes) -> bool:
+def is_executorch_root(data: bytes) -> bool:
     return re.search(rb"(?im)^\s*project\s*\(\s*executorch\b", data) is not None
 
 

@@ -38,6 +38,15 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Site:
+    """A byte range in a named file (facts about other files of the workspace)."""
+
+    path: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Related:
     """Another place that explains a finding (e.g. where the model was loaded)."""
 

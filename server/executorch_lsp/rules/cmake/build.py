@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 
-from ...engine.cmake_model import BuildModel, Interpreter
+from ...engine.cmake_model import BuildModel, Interpreter, is_executorch_root
 from ...engine.document import Document
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import RuleContext
 
 _PROJECT = re.compile(rb"(?im)^\s*project\s*\(")
-_EXECUTORCH_PROJECT = re.compile(rb"(?im)^\s*project\s*\(\s*executorch\b")
 
 
 def model_for(context: RuleContext) -> BuildModel:
@@ -31,7 +30,7 @@ def model_for(context: RuleContext) -> BuildModel:
             return model
     own = workspace.memo(("cmake-model", document.path), lambda: _build(workspace, document.path))
     part_of_executorch = not _PROJECT.search(document.data) and root is not None
-    if part_of_executorch and _EXECUTORCH_PROJECT.search(workspace.read(root) or b""):
+    if part_of_executorch and is_executorch_root(workspace.read(root) or b""):
         own.executorch = "source"  # a piece of ExecuTorch's own build, read on its own
     return own
 

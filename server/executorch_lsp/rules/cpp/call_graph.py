@@ -19,6 +19,7 @@ import tree_sitter as ts
 
 from ...engine import grammars
 from ...engine.document import Document
+from ...engine.findings import Site
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from .file_model import FieldLookup, FileModel, Unit, _class_words
@@ -38,13 +39,6 @@ _MAX_DEFINITION_FILES = 8
 _DEFINITION = rb"(?<![\w.>])NAME\s*\([^;{}]*\)[^;{}()]*\{"
 # Never called by the program itself, so never a helper that resets or loads.
 _ENTRY_POINTS = frozenset({"main", "wmain", "WinMain", "JNI_OnLoad"})
-
-
-@dataclass(frozen=True)
-class Site:
-    path: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -109,7 +103,7 @@ def call_target(model: FileModel, unit: Unit, call: ts.Node) -> tuple[str, str |
         return None
     receiver, _, name = member
     if receiver.type == "this":
-        return name, enclosing_class(model, unit)
+        return name, model.class_of(unit)
     if receiver.type not in ("identifier", "field_expression"):
         return None
     receiver_name = receiver if receiver.type == "identifier" else None
@@ -118,12 +112,6 @@ def call_target(model: FileModel, unit: Unit, call: ts.Node) -> tuple[str, str |
     if len(words) != 1:
         return None
     return name, next(iter(words))
-
-
-def enclosing_class(model: FileModel, unit: Unit) -> str | None:
-    while unit is not None and unit.is_lambda:
-        unit = model.unit_at(unit.node)
-    return unit.class_name if unit is not None else None
 
 
 def summarize_file(
@@ -181,7 +169,7 @@ class _FileSummarizer:
             return []
         target = call_target(self.model, unit, call)
         if target is not None:
-            context_class = enclosing_class(self.model, unit)
+            context_class = self.model.class_of(unit)
             collected.append(Step("call", site, target[0], target[1], context_class))
         return []
 

@@ -16,7 +16,6 @@ from .call_graph import (
     RemoteEvent,
     call_target,
     classify_local,
-    enclosing_class,
     fingerprint,
 )
 from .et101_docs import DOCS
@@ -68,7 +67,7 @@ class _Analysis:
         if target is None:
             return []
         name, scope = target
-        context_class = enclosing_class(self.model, unit)
+        context_class = self.model.class_of(unit)
         events = self.graph.events(name, scope, context_class, self.path)
         helper = f"{scope}::{name}" if scope else name
         return [Event(event.kind, call, helper=helper, remote=event) for event in events]

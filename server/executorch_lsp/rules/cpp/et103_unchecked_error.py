@@ -14,7 +14,7 @@ from .et103_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
 from .returns import RETURNS_ERROR, RETURNS_RESULT, returned_kind, returns_error_or_result
-from .syntax import text
+from .syntax import called_name_offset, text
 
 _NAMES = sorted({n for table in (RETURNS_ERROR, RETURNS_RESULT) for v in table.values() for n in v})
 # Only lines that start with a call can discard its result.
@@ -30,20 +30,13 @@ def check(context: RuleContext) -> Iterator[Finding]:
     model = model_for(context)
     for start, end in context.ranges():
         for match in STATEMENT_CALL.finditer(data, start, end):
-            node = model.node_at(_name_offset(data, match))
+            node = model.node_at(called_name_offset(match))
             call = call_of_name(node) if node is not None else None
             if call is None or call.parent is None or call.parent.type != "expression_statement":
                 continue
             kind = returned_kind(call, model)
             if kind is not None:
                 yield _finding(context, model, call, kind)
-
-
-def _name_offset(data: bytes, match: re.Match[bytes]) -> int:
-    """Offset of the called method's name inside a STATEMENT_CALL match."""
-    head = match.group(0).rstrip(b"( \t")
-    name_length = len(re.search(rb"\w+$", head).group(0))
-    return match.start() + len(head) - name_length
 
 
 def _finding(context: RuleContext, model: FileModel, call: ts.Node, kind: str) -> Finding:

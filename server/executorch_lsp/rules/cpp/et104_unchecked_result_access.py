@@ -15,7 +15,7 @@ from .et104_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
 from .returns import RETURNS_RESULT, returned_kind, returns_error_or_result
-from .syntax import declarator_name, path_parts, text
+from .syntax import called_name_offset, declarator_name, path_parts, text
 
 _RESULT_NAMES = sorted({name for names in RETURNS_RESULT.values() for name in names})
 # Calls that may return an ExecuTorch Result (confirmed on the tree afterwards).
@@ -70,18 +70,12 @@ def check(context: RuleContext) -> Iterator[Finding]:
     seen: set[int] = set()
     for start, end in context.ranges():
         for match in RESULT_CALL.finditer(data, start, end):
-            yield from _check_call(context, model, _name_offset(data, match), seen)
+            yield from _check_call(context, model, called_name_offset(match), seen)
         for match in RESULT_TYPE.finditer(data, start, end):
             variable = _typed_result_variable(model, match.start(), unqualified_ok)
             if variable is not None and variable.declaration.id not in seen:
                 seen.add(variable.declaration.id)
                 yield from _check_variable(context, model, variable)
-
-
-def _name_offset(data: bytes, match: re.Match[bytes]) -> int:
-    head = match.group(0).rstrip(b"( \t")
-    name_length = len(re.search(rb"\w+$", head).group(0))
-    return match.start() + len(head) - name_length
 
 
 def _unqualified_result_is_executorch(data: bytes) -> bool:

@@ -296,7 +296,8 @@ class FileModel:
                 return type_from_initializer(arguments.named_children[0], self.data)
         return None
 
-    def _class_of(self, unit: Unit | None) -> str | None:
+    def class_of(self, unit: Unit | None) -> str | None:
+        """The class of the method ``unit`` is (or whose lambda it is) in."""
         while unit is not None and unit.is_lambda:
             unit = self.unit_at(unit.node)
         return unit.class_name if unit is not None else None
@@ -314,7 +315,7 @@ class FileModel:
             variable = self.lookup(name, receiver)
             if variable is not None:
                 return variable.type
-        class_name = self._class_of(unit)
+        class_name = self.class_of(unit)
         if class_name and name in self.fields_of(class_name):
             return self.fields_of(class_name)[name]
         hint = self.member_hint(name)
@@ -339,7 +340,7 @@ class FileModel:
             variable = self.lookup(name, call)
             if variable is not None:
                 return self.unit_for(variable.lambda_node) if variable.lambda_node else None
-            return self._pick(name, self._class_of(unit))
+            return self._pick(name, self.class_of(unit))
         if function.type == "qualified_identifier":
             parts = path_parts(text(function, self.data))
             if not parts or parts[0] == "std" or _MACRO_NAME.fullmatch(parts[-1]):
@@ -350,7 +351,7 @@ class FileModel:
             return None
         receiver, _, name = member
         if receiver.type == "this":
-            return self._pick(name, self._class_of(unit), exact=True)
+            return self._pick(name, self.class_of(unit), exact=True)
         if receiver.type == "identifier":
             variable = self.lookup(text(receiver, self.data), call)
             words = _class_words(variable.type_text) if variable is not None else set()

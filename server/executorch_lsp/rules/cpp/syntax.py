@@ -38,6 +38,13 @@ def callee_parts(call: ts.Node, data: bytes) -> list[str]:
     return path_parts(text(function, data))
 
 
+def called_name_offset(match: re.Match[bytes]) -> int:
+    """Where the called name starts in a match that ends with ``name(`` (``x.load (``)."""
+    head = match.group(0).rstrip(b"( \t")
+    name_length = len(re.search(rb"\w+$", head).group(0))
+    return match.start() + len(head) - name_length
+
+
 def member_call(call: ts.Node, data: bytes) -> tuple[ts.Node, str, str] | None:
     """(receiver, operator, method name) of ``recv.m(...)`` or ``recv->m(...)``."""
     function = call.child_by_field_name("function")
