@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 
-from ...engine.cmake_model import BuildModel, Interpreter, is_executorch_root
+from ...engine.cmake_model import (
+    Branch,
+    BuildModel,
+    Interpreter,
+    LinkItem,
+    compatible,
+    is_executorch_root,
+)
 from ...engine.document import Document
+from ...engine.findings import Related, Site, Span
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import RuleContext
 
+_MAX_DEPTH = 6  # project targets followed from a binary
 _PROJECT = re.compile(rb"(?im)^\s*project\s*\(")
 
 
@@ -75,3 +85,52 @@ def build_fingerprint(workspace: Workspace, path: str) -> int:
         return 0
     data = workspace.read(path)
     return hash(data) if data is not None else 0
+
+
+@dataclass(frozen=True)
+class Reached:
+    library: str | None  # None when the value cannot be known
+    first: LinkItem  # the link in the binary's own chain (where it is reported)
+    item: LinkItem  # where the library itself is named
+    branch: Branch
+
+
+def reached(model: BuildModel, target: str) -> list[Reached]:
+    """Libraries linked into ``target``, through the project's own targets too."""
+    return model.cached(("reached", target), lambda: _reached(model, target))
+
+
+def _reached(model: BuildModel, target: str) -> list[Reached]:
+    found: list[Reached] = []
+    seen: set[str] = set()
+
+    def visit(
+        name: str, first: LinkItem | None, branch: Branch, depth: int, shared: bool = False
+    ) -> None:
+        if depth > _MAX_DEPTH or name in seen:
+            return
+        seen.add(name)
+        for item in model.links_of(name):
+            if shared and item.scope == "PRIVATE":
+                continue  # linked into the shared library itself, not into its users
+            if item.kind not in ("target", "file", "unknown", "genex"):
+                continue
+            combined = (*branch, *item.branch)
+            if not compatible(branch, item.branch):
+                continue
+            head = first or item
+            found.append(Reached(item.library, head, item, combined))
+            defined = model.target(item.library) if item.kind == "target" and item.library else None
+            if defined is not None and not defined.executorch:
+                visit(item.library, head, combined, depth + 1, defined.shared)
+        seen.discard(name)
+
+    visit(target, None, (), 0)
+    return found
+
+
+def related_at(context: RuleContext, where: LinkItem | Site, message: str) -> Related:
+    """Related information at a link or site, which may lie in another file."""
+    site = where.site if isinstance(where, LinkItem) else where
+    path = site.path if site.path != context.document.path else None
+    return Related(Span(site.start, site.end), message, path=path)

@@ -4,14 +4,14 @@ end up in one binary."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from ...engine.cmake_model import Branch, BuildModel, LinkItem, compatible
-from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.cmake_model import LinkItem, compatible
+from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from .build import model_for
+from .build import Reached, model_for, reached, related_at
 from .et203_docs import DOCS
+from .registering import generated_libraries
 
 # Libraries that register the standard (aten::) operators. Any two of them overlap:
 # optimized_native_cpu_ops_lib registers the optimized kernels plus portable fallbacks.
@@ -19,21 +19,14 @@ ATEN_OPERATOR_LIBRARIES = frozenset(
     {"portable_ops_lib", "optimized_native_cpu_ops_lib", "optimized_ops_lib"}
 )
 _ATEN_KERNELS = frozenset({"portable_kernels", "optimized_kernels", "optimized_portable_kernels"})
-_MAX_DEPTH = 6
-
-
-@dataclass(frozen=True)
-class Reached:
-    library: str | None  # None when the value cannot be known
-    first: LinkItem  # the link in the binary's own chain (where it is reported)
-    item: LinkItem  # where the library itself is named
-    branch: Branch
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    operator_libraries = ATEN_OPERATOR_LIBRARIES | _generated_aten_libraries(model)
+    operator_libraries = ATEN_OPERATOR_LIBRARIES | {
+        library.name for library in generated_libraries(model) if library.kernels & _ATEN_KERNELS
+    }
     reported: set[tuple[int, int]] = set()
     for name, targets in model.targets.items():
         if not any(t.kind in ("executable", "library") for t in targets):
@@ -49,70 +42,6 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 reported.add((site.start, site.end))
                 yield _finding(context, name, earlier, later)
                 break
-
-
-def reached(model: BuildModel, target: str) -> list[Reached]:
-    """Libraries linked into ``target``, through the project's own targets too."""
-    return model.cached(("reached", target), lambda: _reached(model, target))
-
-
-def _reached(model: BuildModel, target: str) -> list[Reached]:
-    found: list[Reached] = []
-    seen: set[str] = set()
-
-    def visit(
-        name: str, first: LinkItem | None, branch: Branch, depth: int, shared: bool = False
-    ) -> None:
-        if depth > _MAX_DEPTH or name in seen:
-            return
-        seen.add(name)
-        for item in model.links_of(name):
-            if shared and item.scope == "PRIVATE":
-                continue  # linked into the shared library itself, not into its users
-            if item.kind not in ("target", "file", "unknown", "genex"):
-                continue
-            combined = (*branch, *item.branch)
-            if not compatible(branch, item.branch):
-                continue
-            head = first or item
-            found.append(Reached(item.library, head, item, combined))
-            defined = model.target(item.library) if item.kind == "target" and item.library else None
-            if defined is not None and not defined.executorch:
-                visit(item.library, head, combined, depth + 1, defined.shared)
-        seen.discard(name)
-
-    visit(target, None, (), 0)
-    return found
-
-
-def _generated_aten_libraries(model: BuildModel) -> set[str]:
-    """gen_operators_lib() outputs built from the portable or optimized kernels."""
-    names = set()
-    for command, values, _, _ in model.calls:
-        if command != "gen_operators_lib" or "LIB_NAME" not in values:
-            continue
-        name_index = values.index("LIB_NAME") + 1
-        kernels = _keyword_values(values, "KERNEL_LIBS")
-        if name_index < len(values) and set(kernels) & _ATEN_KERNELS:
-            names.add(values[name_index])
-    return names
-
-
-def _keyword_values(values: tuple[str, ...], keyword: str) -> list[str]:
-    if keyword not in values:
-        return []
-    collected = []
-    for value in values[values.index(keyword) + 1 :]:
-        if value.isupper() and value.replace("_", "").isalpha():
-            break
-        collected.append(value)
-    return collected
-
-
-def _related(context: RuleContext, item: LinkItem, message: str) -> Related:
-    site = item.site
-    path = site.path if site.path != context.document.path else None
-    return Related(Span(site.start, site.end), message, path=path)
 
 
 def _names_variable(context: RuleContext, item: LinkItem, variable: str) -> bool:
@@ -135,13 +64,13 @@ def _finding(context: RuleContext, binary: str, earlier: Reached, later: Reached
             " (`${EXECUTORCH_LIBRARIES}` from find_package(executorch) includes "
             "portable_ops_lib in a default ExecuTorch build)"
         )
-    related = [_related(context, earlier.item, f"`{earlier.library}` is linked here")]
+    related = [related_at(context, earlier.item, f"`{earlier.library}` is linked here")]
     if earlier.first != earlier.item:
         related.append(
-            _related(context, earlier.first, f"`{earlier.library}` reaches `{binary}` here")
+            related_at(context, earlier.first, f"`{earlier.library}` reaches `{binary}` here")
         )
     if later.first != later.item:
-        related.append(_related(context, later.item, f"`{later.library}` is linked here"))
+        related.append(related_at(context, later.item, f"`{later.library}` is linked here"))
     later_site = later.first.site
     return context.finding(Span(later_site.start, later_site.end), message, related=related)
 

@@ -10,10 +10,9 @@ from ...engine.cmake_model import BuildModel, Target
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from .build import model_for
-from .et203_duplicate_operator_library import reached
+from .build import model_for, reached
 from .et204_docs import DOCS
-from .registering import BACKENDS, generated_operator_libraries
+from .registering import BACKENDS, generated_libraries, generated_operator_libraries
 
 RUNTIME_LIBRARIES = frozenset(
     {
@@ -108,12 +107,10 @@ def _unused_generated_libraries(context: RuleContext, model: BuildModel) -> Iter
     }
     linked = {item.library for item in model.links if item.library} | installed
     mentioned = " ".join(item.text for item in model.links)
-    for command, values, site, _ in model.calls:
-        if command != "gen_operators_lib" or site.path != context.document.path:
+    for library in generated_libraries(model):
+        name, site = library.name, library.site
+        if site.path != context.document.path:
             continue
-        if "LIB_NAME" not in values or values.index("LIB_NAME") + 1 >= len(values):
-            continue
-        name = values[values.index("LIB_NAME") + 1]
         if name in linked or name in mentioned or "\x00" in name:
             continue
         yield context.finding(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...engine.cmake_model import compatible
-from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for
+from .build import model_for, related_at
 
 ISSUE_URL = "https://github.com/pytorch/executorch/issues/10166"
 UTILS_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/Utils.cmake"
@@ -35,11 +35,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 if later.site.path != document.path:
                     continue
                 related = [
-                    Related(
-                        Span(earlier.site.start, earlier.site.end),
-                        f"`{archived.library}` is also linked here",
-                        path=earlier.site.path if earlier.site.path != document.path else None,
-                    )
+                    related_at(context, earlier, f"`{archived.library}` is also linked here")
                 ]
                 yield context.finding(
                     Span(later.site.start, later.site.end),

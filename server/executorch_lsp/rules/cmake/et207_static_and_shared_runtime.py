@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...engine.cmake_model import compatible
-from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for
-from .et203_duplicate_operator_library import reached
+from .build import model_for, reached, related_at
 
 CONFIG_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/executorch-config.cmake"
 STATIC = frozenset({"executorch", "executorch_core"})
@@ -49,15 +48,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 f"shared one (`{one.library}`): each has its own operator registry, so kernels "
                 "register twice and the program aborts before main, or models do not find "
                 "the kernels. Link one runtime",
-                related=[
-                    Related(
-                        Span(earlier.first.site.start, earlier.first.site.end),
-                        "the other runtime is linked here",
-                        path=None
-                        if earlier.first.site.path == document.path
-                        else earlier.first.site.path,
-                    )
-                ],
+                related=[related_at(context, earlier.first, "the other runtime is linked here")],
             )
             break
 

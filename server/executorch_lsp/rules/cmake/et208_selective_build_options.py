@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...engine.cmake_model import UNKNOWN, Assignment, BuildModel, compatible, untag
-from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
+from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for
+from .build import model_for, related_at
 
 DEFAULTS_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/preset/default.cmake"
 SELECTIVE_URL = (
@@ -63,7 +63,7 @@ def _conflicting(context: RuleContext, model: BuildModel, here: list[Assignment]
                 f"{later.name} and {earlier.name} are both set: ExecuTorch's selective-build "
                 "specifiers are mutually exclusive and its configure step stops with an error. "
                 "Choose one",
-                related=[_related(context, earlier, f"{earlier.name} is set here")],
+                related=[related_at(context, earlier.site, f"{earlier.name} is set here")],
             )
 
 
@@ -96,12 +96,6 @@ def _unread_names(context: RuleContext, model: BuildModel, here: list[Assignment
             f"every operator is built. The option is {replacement}",
             fix=fix,
         )
-
-
-def _related(context: RuleContext, assignment: Assignment, message: str) -> Related:
-    site = assignment.site
-    path = site.path if site.path != context.document.path else None
-    return Related(Span(site.start, site.end), message, path=path)
 
 
 RULE = Rule(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...engine.cmake_model import compatible
-from ...engine.findings import Finding, Related, Severity, Span
+from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for
-from .et203_duplicate_operator_library import reached
+from .build import model_for, reached, related_at
 
 ISSUE_URL = "https://github.com/pytorch/executorch/issues/3696"
 TORCH = frozenset({"torch", "torch_cpu", "torch_library"})
@@ -33,20 +32,13 @@ def check(context: RuleContext) -> Iterator[Finding]:
             site = backend.first.site
             if site.path != document.path:
                 continue
-            other_site = other.first.site
             yield context.finding(
                 Span(site.start, site.end),
                 f"`{name}` links libtorch and ExecuTorch's XNNPACK backend: both carry XNNPACK "
                 "and pthreadpool, the linker keeps one copy of each symbol, and the program "
                 "crashes or reads out of bounds (for example when the thread pool is reset). "
                 "Keep libtorch out of the binary that runs ExecuTorch",
-                related=[
-                    Related(
-                        Span(other_site.start, other_site.end),
-                        "libtorch is linked here",
-                        path=None if other_site.path == document.path else other_site.path,
-                    )
-                ],
+                related=[related_at(context, other.first, "libtorch is linked here")],
             )
             break
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ...engine.cmake_model import BuildModel
+from ...engine.findings import Site
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,39 @@ def registrar(library: str | None, model: BuildModel | None = None) -> Registrar
     return None
 
 
+@dataclass(frozen=True)
+class GeneratedLibrary:
+    """A ``gen_operators_lib(LIB_NAME name KERNEL_LIBS ...)`` call of the build."""
+
+    name: str
+    kernels: frozenset[str]
+    site: Site
+
+
+def generated_libraries(model: BuildModel | None) -> list[GeneratedLibrary]:
+    if model is None:
+        return []
+    found = []
+    for command, values, site, _ in model.calls:
+        names = _keyword_values(values, "LIB_NAME")
+        if command == "gen_operators_lib" and names:
+            kernels = frozenset(_keyword_values(values, "KERNEL_LIBS"))
+            found.append(GeneratedLibrary(names[0], kernels, site))
+    return found
+
+
 def generated_operator_libraries(model: BuildModel | None) -> set[str]:
     """LIB_NAMEs given to ExecuTorch's gen_operators_lib() in this build."""
-    if model is None:
-        return set()
-    names = set()
-    for name, values, _, _ in model.calls:
-        if name == "gen_operators_lib" and "LIB_NAME" in values:
-            index = values.index("LIB_NAME") + 1
-            if index < len(values):
-                names.add(values[index])
-    return names
+    return {library.name for library in generated_libraries(model)}
+
+
+def _keyword_values(values: tuple[str, ...], keyword: str) -> list[str]:
+    """The values after ``keyword`` up to the next keyword (cmake_parse_arguments style)."""
+    if keyword not in values:
+        return []
+    collected = []
+    for value in values[values.index(keyword) + 1 :]:
+        if value.isupper() and value.replace("_", "").isalpha():
+            break
+        collected.append(value)
+    return collected
