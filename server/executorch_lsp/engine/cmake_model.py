@@ -577,25 +577,22 @@ class Interpreter:
         handler = _HANDLERS.get(name)
         if handler is not None:
             handler(self, _Call(name, arguments_node, frame, data, site))
-        elif name in self.functions:
-            self._call_function(self.functions[name], arguments_node, frame, data, site)
-        elif name in _WHOLE_ARCHIVE_HELPERS:
-            for target in self._arguments(arguments_node, frame, data)[:1]:
-                self.mutate(target, "whole_archive_interface", True)
-        values = self._arguments(arguments_node, frame, data) if handler is None else []
+            self.model.calls.append((name, (), site, frame.branch))
+            return
+        # Expanded once: recorded as the call's arguments and passed to the function.
+        values = self._arguments(arguments_node, frame, data)
         self.model.calls.append((name, tuple(values), site, frame.branch))
+        if name in self.functions:
+            self._call_function(self.functions[name], values, frame, site)
+        elif name in _WHOLE_ARCHIVE_HELPERS:
+            for target in values[:1]:
+                self.mutate(target, "whole_archive_interface", True)
 
     def _call_function(
-        self,
-        definition: _Definition,
-        arguments_node: ts.Node | None,
-        frame: _Frame,
-        data: bytes,
-        site: Site,
+        self, definition: _Definition, values: list[str], frame: _Frame, site: Site
     ) -> None:
         if self._depth >= _MAX_DEPTH:
             return
-        values = self._arguments(arguments_node, frame, data)
         variables = frame.variables if definition.is_macro else dict(frame.variables)
         for index, param in enumerate(definition.params):
             variables[param] = values[index] if index < len(values) else ""
