@@ -324,12 +324,26 @@ def bench_index(corpus: Path) -> None:
     )
 
 
-def bench_cmake(corpus: Path, reps: int) -> None:
-    """The CMake model of the tree, cold; then one edited CMakeLists.txt analysed again
-    (which builds the project's model again from the parsed files)."""
+def edit_and_analyse(workspace, path: str, language: LanguageId, reps: int) -> list[float]:
+    """Append a comment to ``path`` (as an editor buffer) and analyse it, ``reps`` times."""
     from executorch_lsp.engine.analysis import analyze
     from executorch_lsp.engine.config import Config
     from executorch_lsp.engine.document import Document
+
+    data = workspace.read(path) or b""
+    samples = []
+    for version in range(reps):
+        edited = data + f"\n# {version}\n".encode()
+        begun = time.perf_counter()
+        workspace.set_buffer(path, edited)
+        analyze(Document(path, language, edited), Config(), workspace=workspace)
+        samples.append(time.perf_counter() - begun)
+    return samples
+
+
+def bench_cmake(corpus: Path, reps: int) -> None:
+    """The CMake model of the tree, cold; then one edited CMakeLists.txt analysed again
+    (which builds the project's model again from the parsed files)."""
     from executorch_lsp.engine.workspace import Workspace
     from executorch_lsp.rules.cmake.build import _build
 
@@ -341,14 +355,7 @@ def bench_cmake(corpus: Path, reps: int) -> None:
     model = _build(workspace, root)
     cold = time.perf_counter() - started
     path = str(corpus / "backends" / "xnnpack" / "CMakeLists.txt")
-    data = workspace.read(path) or b""
-    samples = []
-    for version in range(reps):
-        edited = data + f"\n# {version}\n".encode()
-        begun = time.perf_counter()
-        workspace.set_buffer(path, edited)
-        analyze(Document(path, LanguageId.CMAKE, edited), Config(), workspace=workspace)
-        samples.append(time.perf_counter() - begun)
+    samples = edit_and_analyse(workspace, path, LanguageId.CMAKE, reps)
     print(
         f"CMake model of the tree ({len(model.files)} list files): {ms(cold).strip()} ms; "
         f"one CMakeLists.txt edited -> analysed again  {percentiles(samples)}"
@@ -357,10 +364,7 @@ def bench_cmake(corpus: Path, reps: int) -> None:
 
 def bench_buck(corpus: Path, reps: int) -> None:
     """The Buck model of every package, cold; then one edited file analysed again."""
-    from executorch_lsp.engine.analysis import analyze
     from executorch_lsp.engine.buck.graph import BUILD_FILE_NAMES, BuckGraph
-    from executorch_lsp.engine.config import Config
-    from executorch_lsp.engine.document import Document
     from executorch_lsp.engine.workspace import Workspace
 
     workspace = Workspace(roots=[corpus])
@@ -374,14 +378,7 @@ def bench_buck(corpus: Path, reps: int) -> None:
         graph.package(folder)
     cold = time.perf_counter() - started
     path = str(corpus / "examples" / "portable" / "executor_runner" / "targets.bzl")
-    data = workspace.read(path) or b""
-    samples = []
-    for version in range(reps):
-        edited = data + f"\n# {version}\n".encode()
-        begun = time.perf_counter()
-        workspace.set_buffer(path, edited)
-        analyze(Document(path, LanguageId.STARLARK, edited), Config(), workspace=workspace)
-        samples.append(time.perf_counter() - begun)
+    samples = edit_and_analyse(workspace, path, LanguageId.STARLARK, reps)
     print(
         f"Buck model of {len(packages)} packages: {ms(cold).strip()} ms; "
         f"one .bzl edited -> analysed again  {percentiles(samples)}"
