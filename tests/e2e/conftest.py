@@ -88,6 +88,27 @@ def open_document(client: LanguageClient, uri: str, text: str, language_id: str 
     )
 
 
+def edit_document(
+    client: LanguageClient,
+    uri: str,
+    version: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    text: str,
+) -> None:
+    """Replace the range ``start``-``end`` (line, character) of an open document."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(*start), types.Position(*end)), text=text
+                )
+            ],
+        )
+    )
+
+
 async def diagnostics_for(
     client: LanguageClient, uri: str, version: int | None = None, timeout: float = 30.0
 ):

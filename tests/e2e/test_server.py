@@ -8,7 +8,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from conftest import diagnostics_for, open_document, start
+from conftest import diagnostics_for, edit_document, open_document, start
 
 RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(4);"
 SOURCE = f"""#include <executorch/extension/module/module.h>
@@ -63,16 +63,7 @@ async def test_push_diagnostics_on_open_and_change(client: LanguageClient, tmp_p
     assert diagnostic.data["fix"]["title"].startswith("Move the thread-pool reset")
 
     # Comment out the load: the finding goes away in the next version.
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(5, 2), types.Position(5, 2)), text="// "
-                )
-            ],
-        )
-    )
+    edit_document(client, uri, 2, (5, 2), (5, 2), "// ")
     assert list(await diagnostics_for(client, uri, version=2)) == []
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from conftest import diagnostics_for, open_document, start
+from conftest import diagnostics_for, edit_document, open_document, start
 
 ENGINE_CPP = """#include <executorch/extension/module/module.h>
 class Engine { public: void init(); std::unique_ptr<executorch::extension::Module> module_; };
@@ -57,16 +57,7 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     threads_uri = (tmp_path / "threads.cpp").as_uri()
     open_document(client, threads_uri, THREADS_CPP)
     await diagnostics_for(client, threads_uri, version=1)
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=threads_uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(2, 2), types.Position(2, 2)), text="// "
-                )
-            ],
-        )
-    )
+    edit_document(client, threads_uri, 2, (2, 2), (2, 2), "// ")
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(threads_uri))
     )
@@ -74,16 +65,7 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     assert list(refreshed) == []
 
     # Typing the reset back in (unsaved) brings the finding back in main.cpp.
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=threads_uri, version=3),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(2, 2), types.Position(2, 5)), text=""
-                )
-            ],
-        )
-    )
+    edit_document(client, threads_uri, 3, (2, 2), (2, 5), "")
     (again,) = await asyncio.wait_for(diagnostics_for(client, main_uri, version=1), 20)
     assert again.code == "ET101"
 
@@ -129,20 +111,8 @@ async def test_buck_labels_are_followed_into_other_packages(client: LanguageClie
         '    et_operator_library(name = "ops", include_all_operators = True)'
     )
     start_column = MODELS_BZL.splitlines()[line].index("include_all_operators = True")
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=defs_uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(
-                        types.Position(line, start_column),
-                        types.Position(line, start_column + len("include_all_operators = True")),
-                    ),
-                    text='model = ":model"',
-                )
-            ],
-        )
-    )
+    end_column = start_column + len("include_all_operators = True")
+    edit_document(client, defs_uri, 2, (line, start_column), (line, end_column), 'model = ":model"')
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(defs_uri))
     )
