@@ -8,7 +8,6 @@ cached until something changes (``generation``), and every scan is bounded.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -192,11 +191,6 @@ class Workspace:
     def files_containing(self, language: LanguageId, needles: tuple[bytes, ...]) -> list[str]:
         """Files of ``language`` that contain any of ``needles`` (a fast literal search)."""
         return self._search(language, ("in", needles), lambda data: any(n in data for n in needles))
-
-    def files_matching(self, language: LanguageId, pattern: re.Pattern[bytes]) -> list[str]:
-        """Files of ``language`` whose text matches ``pattern``. Kept per file: after a
-        change only the changed file is searched again."""
-        return self._search(language, pattern.pattern, lambda data: bool(pattern.search(data)))
 
     def _search(self, language: LanguageId, what: Any, test: Callable[[bytes], bool]) -> list[str]:
         files = self.files(language)

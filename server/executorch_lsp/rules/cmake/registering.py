@@ -67,6 +67,10 @@ class GeneratedLibrary:
 def generated_libraries(model: BuildModel | None) -> list[GeneratedLibrary]:
     if model is None:
         return []
+    return model.cached(("generated-libraries",), lambda: _generated_libraries(model))
+
+
+def _generated_libraries(model: BuildModel) -> list[GeneratedLibrary]:
     found = []
     for command, values, site, _ in model.calls:
         names = _keyword_values(values, "LIB_NAME")
