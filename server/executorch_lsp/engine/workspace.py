@@ -193,6 +193,8 @@ class Workspace:
         return self._search(language, ("in", needles), lambda data: any(n in data for n in needles))
 
     def _search(self, language: LanguageId, what: Any, test: Callable[[bytes], bool]) -> list[str]:
+        """Files of ``language`` whose text passes ``test``; answers are kept per file, so
+        after a change only the changed file is searched again."""
         files = self.files(language)
         with self._lock:
             key = (language, what)
