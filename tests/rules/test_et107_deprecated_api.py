@@ -54,6 +54,11 @@ void f(Module& module, std::unique_ptr<ETDumpGen>& etdump) {
   (void)module.load_method("forward", module.event_tracer());  // <- ET107
 }
 """,
+    "aliases_next_to_quotes_that_are_not_literals": """
+constexpr int kBig = 1'000'000; torch::executor::Tensor t;  // <- ET107
+const char* s = "\\"; exec_aten::Tensor u;  // <- ET107
+using namespace torch::executor::util;  // <- ET107
+""",
     "load_forward_with_tracer": INCLUDE
     + """
 Error f(Module* module, torch::executor::EventTracer* tracer) {  // <- ET107
@@ -176,6 +181,11 @@ auto shader = gl::Program::Load("shader.glsl");
 // Program::Load was renamed; torch::executor::Module is now executorch::extension::Module.
 /* module.method("forward") */
 const char* help = "use torch::executor::Error or exec_aten::Tensor";
+const char* raw = R"doc(torch::executor::Module " exec_aten::Tensor)doc";
+const char* wide = LR"(torch::executor::Error)";
+#include <torch::executor::Error>
+// a continued comment \
+   exec_aten::Tensor still in the comment
 """,
     "kernel_namespaces": """
 namespace torch {

@@ -131,12 +131,10 @@ def analyze(
         dirty = dirty_functions(root, edits, changed) if edits is not None else None
         rules = _rules_after_edit(document, config, previous, dirty, workspace)
     else:
+        # The tree is built only when a rule asks for it: some rules settle most files
+        # from the text alone.
         rules = active_rules(document, config, workspace)
-        if not rules and not has_directives:
-            document.checkpoint()
-            return Analysis(config=config)
-        root = document.tree.root_node
-        edits, changed = document.checkpoint()
+        edits, changed = None, []
     result = Analysis(config=config, active=frozenset(rule.code for rule in rules))
     checks = [rule for rule in rules if not rule.meta]
     reuse = {
@@ -170,6 +168,8 @@ def analyze(
         (replace(f, severity=config.severity_for(f.code, f.severity)) for f in result.findings),
         key=lambda f: (f.span.start, f.code),
     )
+    if dirty is None:
+        document.checkpoint()
     return result
 
 

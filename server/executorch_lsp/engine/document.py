@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
 import tree_sitter as ts
 
 from . import grammars
 from .languages import LanguageId
 from .text import ByteEdit, PositionEncoding, TextBuffer
+
+T = TypeVar("T")
 
 
 class Document:
@@ -22,6 +27,8 @@ class Document:
         self._source = grammars.prepare_source(language, data)
         self._tree: ts.Tree | None = None
         self._stale_tree: ts.Tree | None = None
+        # What rules derive from the current text and tree (file models), shared by them.
+        self._derived: dict[Hashable, Any] = {}
         # Edits since the last analysis checkpoint (None: rebuilt from scratch since then),
         # and the ranges tree-sitter reports as changed by them.
         self.pending_edits: list[ByteEdit] | None = []
@@ -37,6 +44,17 @@ class Document:
     @property
     def data(self) -> bytes:
         return self.buffer.data
+
+    @property
+    def has_tree(self) -> bool:
+        """Whether the current text is parsed already (``tree`` then costs nothing)."""
+        return self._tree is not None
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for the current text, computed once (until the next edit)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     @property
     def tree(self) -> ts.Tree:
@@ -88,6 +106,7 @@ class Document:
             )
         self._stale_tree = old
         self._tree = None
+        self._derived.clear()
 
     def _update_source(self, edit: ByteEdit) -> None:
         """Re-prepare only the edited lines (macro blanking never crosses a line)."""
@@ -107,4 +126,5 @@ class Document:
         self.pending_edits = None
         self._tree = None
         self._stale_tree = None
+        self._derived.clear()
         self.version = version

@@ -32,7 +32,8 @@ class Workspace:
         exclude_root: Path | None = None,
     ) -> None:
         self._roots = [Path(root) for root in roots]
-        self._given = [str(Path(path).resolve()) for path in files] if files is not None else None
+        # Given files come from discovery (absolute already); abspath keeps them as named.
+        self._given = [os.path.abspath(path) for path in files] if files is not None else None
         self._exclude = exclude
         self._exclude_root = exclude_root
         self._lock = threading.RLock()

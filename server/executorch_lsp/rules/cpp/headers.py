@@ -26,8 +26,13 @@ _MAX_INCLUDES = 64
 def model_for(context: RuleContext) -> FileModel:
     """The file model of the checked document, seeing header members when it can."""
     document = context.document
-    lookup = header_fields(context.workspace, document.path) if context.workspace else None
-    return FileModel(document.tree.root_node, document.data, lookup)
+    workspace = context.workspace
+
+    def build() -> FileModel:
+        lookup = header_fields(workspace, document.path) if workspace else None
+        return FileModel(document.tree.root_node, document.data, lookup)
+
+    return document.derived(("cpp-file-model", id(workspace)), build)
 
 
 def header_fields(workspace: Workspace, path: str) -> FieldLookup:

@@ -1,0 +1,90 @@
+"""Where C++ comments and literals are, from the text alone (no parse).
+
+Rules whose candidates are found by a text search use this to drop candidates inside
+comments, strings and ``#include <...>`` names without building a syntax tree. It
+lexes from a position known to be code (the file start, a function start) to the end
+of the range asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+# Each alternative starts with one of / R " ' # so that the regex engine can skip
+# ahead to those characters.
+_LEXEMES = re.compile(
+    rb"""
+      /(?:/(?:[^\\\n]|\\(?:\r?\n|[^\n]))*|\*.*?(?:\*/|\Z))
+    | R"(?P<delimiter>[^()\\\s"]{0,16})\(.*?\)(?P=delimiter)"
+    | "(?:[^"\\\n]|\\.|\\\n)*"
+    | '(?:[^'\\\n]|\\.){1,8}'
+    | \#[ \t]*include[ \t]*<[^>\n]*>
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_CHARACTER_PREFIXES = (b"u8", b"u", b"U", b"L")
+_IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+class LiteralSpans:
+    """The comments and literals of ``data[start:end]``, for ``covers(offset)``."""
+
+    def __init__(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        end = len(data) if end is None else end
+        position = start
+        while True:
+            match = _LEXEMES.search(data, position, end)
+            if match is None:
+                break
+            if _is_raw_string_tail(data, match) or _is_digit_separator(data, match):
+                position = match.start() + 1
+                continue
+            self._starts.append(_literal_start(data, match))
+            self._ends.append(match.end())
+            position = match.end()
+
+    def covers(self, offset: int) -> bool:
+        index = bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]
+
+
+def _literal_start(data: bytes, match: re.Match[bytes]) -> int:
+    """Where the literal starts, with its encoding prefix (``u8"``, ``LR"``); an include's
+    name starts at its ``<``."""
+    start = match.start()
+    first = data[start : start + 1]
+    if first == b"#":
+        return data.index(b"<", start)
+    if first in (b'"', b"'", b"R"):
+        prefix = _identifier_before(data, start)
+        if prefix in _CHARACTER_PREFIXES:
+            return start - len(prefix)
+    return start
+
+
+def _is_raw_string_tail(data: bytes, match: re.Match[bytes]) -> bool:
+    """``R"`` inside an identifier (``FOOR"x"`` is ``FOOR`` then a string)."""
+    start = match.start()
+    if data[start : start + 1] != b"R" or start == 0:
+        return False
+    before = _identifier_before(data, start)
+    return before not in (b"", b"u8", b"u", b"U", b"L")
+
+
+def _is_digit_separator(data: bytes, match: re.Match[bytes]) -> bool:
+    """``1'000'000``: the quote follows a number, not a character-literal prefix."""
+    start = match.start()
+    if data[start : start + 1] != b"'" or start == 0:
+        return False
+    before = _identifier_before(data, start)
+    return before != b"" and before not in _CHARACTER_PREFIXES
+
+
+def _identifier_before(data: bytes, offset: int) -> bytes:
+    index = offset
+    while index > 0 and data[index - 1] in _IDENTIFIER_BYTES:
+        index -= 1
+    return data[index:offset]
