@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,6 +12,7 @@ from .. import DOCS_BASE_URL
 from ..engine.document import Document
 from ..engine.findings import Finding, Fix, Related, Severity, Span
 from ..engine.languages import LanguageId
+from .screens import TextScreen
 
 if TYPE_CHECKING:
     from ..engine.config import Config
@@ -84,7 +84,7 @@ class RuleContext:
 
 CheckFunction = Callable[[RuleContext], Iterable[Finding]]
 HoverFunction = Callable[[Document, int], "str | None"]
-WorkspaceAnchor = Callable[["Workspace"], "re.Pattern[bytes] | None"]
+WorkspaceAnchor = Callable[["Workspace"], "TextScreen | None"]
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Rule:
     # apply; files without any are never parsed for this rule.
     anchors: tuple[bytes, ...] = ()
     # Stricter prefilters, tried in order after the anchors; all must match.
-    anchor_patterns: tuple[re.Pattern[bytes], ...] = ()
+    anchor_patterns: tuple[TextScreen, ...] = ()
     # Query file under grammars/, e.g. "cpp/et101_threadpool_reset_after_load.scm".
     query: str | None = None
     # "file": the engine runs the query over the whole tree (merged with the other

@@ -22,6 +22,7 @@ from ...engine.document import Document
 from ...engine.findings import Site
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
+from ..screens import AnyOf
 from .file_model import FieldLookup, FileModel, Unit, _class_words
 from .flow import Event, OrderWalker
 from .guards import is_guarded
@@ -35,8 +36,12 @@ _MAX_STEPS = 64
 _MAX_DEPTH = 8
 _MAX_ROUNDS = 4
 _MAX_DEFINITION_FILES = 8
-# A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``).
-_DEFINITION = rb"(?<![\w.>])NAME\s*\([^;{}]*\)[^;{}()]*\{"
+# A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``: checked
+# on the match, which keeps the pattern literal-led and fast to search).
+_DEFINITION = rb"NAME\s*\([^;{}]*\)[^;{}()]*\{"
+_NOT_BEFORE_DEFINITION = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.>"
+)
 # Never called by the program itself, so never a helper that resets or loads.
 _ENTRY_POINTS = frozenset({"main", "wmain", "WinMain", "JNI_OnLoad"})
 
@@ -114,24 +119,54 @@ def call_target(model: FileModel, unit: Unit, call: ts.Node) -> tuple[str, str |
     return name, next(iter(words))
 
 
+class FileSummary:
+    """Per function name, the facts of each definition in one file. The functions are
+    listed up front (cheap); their steps are worked out when a name is asked for."""
+
+    def __init__(
+        self, path: str, data: bytes, fields: FieldLookup | None, document: Document | None
+    ) -> None:
+        document = document or Document(path, LanguageId.CPP, data)
+        model = FileModel(document.tree.root_node, data, fields)
+        self._summarizer = _FileSummarizer(path, model)
+        self._units: dict[str, list[Unit]] = {}
+        query = grammars.compile_query(LanguageId.CPP, "cpp/function_definitions.scm")
+        for _, captures in ts.QueryCursor(query).matches(document.tree.root_node):
+            for node in captures.get("function", []):
+                unit = model.unit_for(node)
+                if unit.name and unit.name not in _ENTRY_POINTS:
+                    self._units.setdefault(unit.name, []).append(unit)
+        self._facts: dict[str, list[FunctionFacts]] = {}
+
+    def get(self, name: str, default: list[FunctionFacts] | None = None) -> list[FunctionFacts]:
+        if name not in self._units:
+            return [] if default is None else default
+        if name not in self._facts:
+            self._facts[name] = self._facts_of(name)
+        return self._facts[name]
+
+    def items(self) -> list[tuple[str, list[FunctionFacts]]]:
+        return [(name, self.get(name)) for name in self._units]
+
+    def _facts_of(self, name: str) -> list[FunctionFacts]:
+        try:
+            return [
+                FunctionFacts(name, unit.class_name, self._summarizer.steps(unit))
+                for unit in self._units[name]
+            ]
+        except Exception:  # a function we cannot summarise contributes nothing
+            return []
+
+
 def summarize_file(
     path: str, data: bytes, fields: FieldLookup | None = None, document: Document | None = None
-) -> dict[str, list[FunctionFacts]]:
-    """Per function name, the facts of each definition in the file (``document``: an
-    already parsed copy of ``data``)."""
-    document = document or Document(path, LanguageId.CPP, data)
-    model = FileModel(document.tree.root_node, data, fields)
-    query = grammars.compile_query(LanguageId.CPP, "cpp/function_definitions.scm")
-    summarizer = _FileSummarizer(path, model)
-    facts: dict[str, list[FunctionFacts]] = {}
-    for _, captures in ts.QueryCursor(query).matches(document.tree.root_node):
-        for node in captures.get("function", []):
-            unit = model.unit_for(node)
-            if not unit.name or unit.name in _ENTRY_POINTS:
-                continue
-            steps = summarizer.steps(unit)
-            facts.setdefault(unit.name, []).append(FunctionFacts(unit.name, unit.class_name, steps))
-    return facts
+) -> FileSummary | dict[str, list[FunctionFacts]]:
+    """The file's summary (``document``: an already parsed copy of ``data``); empty when
+    the file cannot be read as C++."""
+    try:
+        return FileSummary(path, data, fields, document)
+    except Exception:
+        return {}
 
 
 class _FileSummarizer:
@@ -197,24 +232,23 @@ class CallGraph:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
 
-    def facts(self, path: str) -> dict[str, list[FunctionFacts]]:
+    def facts(self, path: str) -> FileSummary | dict[str, list[FunctionFacts]]:
         fields = header_fields(self.workspace, path)
         return self.workspace.per_file(
             path,
             "cpp-call-graph",
-            lambda data: _safe(path, data, fields, self.workspace.parsed(path, data)),
+            lambda data: summarize_file(path, data, fields, self.workspace.parsed(path, data)),
         )
 
     def resetters(self) -> frozenset[str]:
         """Names of functions that reset the thread pool, directly or through others."""
         return self.workspace.memo(("cpp-resetters",), self._find_resetters)
 
-    def resetter_call_pattern(self) -> re.Pattern[bytes] | None:
+    def resetter_call_pattern(self) -> AnyOf | None:
         names = self.resetters()
         if not names:
             return None
-        alternatives = "|".join(re.escape(name) for name in sorted(names))
-        return re.compile(rb"\b(?:" + alternatives.encode() + rb")\s*\(")
+        return AnyOf(*(rb"\b" + re.escape(name.encode()) + rb"\s*\(" for name in sorted(names)))
 
     def _find_resetters(self) -> frozenset[str]:
         files = self.workspace.files_containing(LanguageId.CPP, (RESET_METHOD.encode(),))
@@ -310,7 +344,7 @@ class CallGraph:
         found = []
         for path in self._nearby(from_path):
             data = self.workspace.read(path)
-            if data is not None and needle in data and definition.search(data):
+            if data is not None and needle in data and _defines(definition, data):
                 found.append(path)
         return found
 
@@ -338,17 +372,18 @@ def fingerprint(workspace: Workspace, path: str) -> tuple:
     )
 
 
+def _defines(definition: re.Pattern[bytes], data: bytes) -> bool:
+    position = 0
+    while (match := definition.search(data, position)) is not None:
+        start = match.start()
+        if start == 0 or data[start - 1] not in _NOT_BEFORE_DEFINITION:
+            return True
+        position = start + 1
+    return False
+
+
 def _leads_to_reset(facts: FunctionFacts, resetters: set[str]) -> bool:
     return any(
         step.kind == "reset" or (step.kind == "call" and step.callee in resetters)
         for step in facts.steps
     )
-
-
-def _safe(
-    path: str, data: bytes, fields: FieldLookup, document: Document | None = None
-) -> dict[str, list[FunctionFacts]]:
-    try:
-        return summarize_file(path, data, fields, document)
-    except Exception:  # a file we cannot summarise contributes nothing
-        return {}

@@ -17,11 +17,37 @@ from .returns import RETURNS_ERROR, RETURNS_RESULT, returned_kind, returns_error
 from .syntax import called_name_offset, text
 
 _NAMES = sorted({n for table in (RETURNS_ERROR, RETURNS_RESULT) for v in table.values() for n in v})
-# Only lines that start with a call can discard its result.
-STATEMENT_CALL = re.compile(
-    rb"(?m)^[ \t]*[A-Za-z_][\w:\[\]]*(?:\.|->)(?:" + "|".join(_NAMES).encode() + rb")\s*\("
-    rb"|^[ \t]*(?:[\w:]*::)?prepare_input_tensors\s*\("
+# Only lines that start with a call can discard its result. Each call pattern opens
+# with a literal (fast to search); the start of its line is checked on the match.
+_LINE_START_CALLS = (
+    (
+        re.compile(rb"(?:\.|->)(?:" + "|".join(_NAMES).encode() + rb")\s*\("),
+        re.compile(rb"[ \t]*[A-Za-z_][\w:\[\]]*"),  # the receiver
+    ),
+    (
+        re.compile(rb"prepare_input_tensors\s*\("),
+        re.compile(rb"[ \t]*(?:[\w:]*::)?"),  # a qualifier
+    ),
 )
+
+
+def statement_calls(data: bytes, start: int = 0, end: int | None = None) -> list[re.Match[bytes]]:
+    """Calls of the checked functions that open a line in ``data[start:end]``, in order."""
+    end = len(data) if end is None else end
+    return sorted(_line_start_calls(data, start, end), key=lambda match: match.start())
+
+
+def _line_start_calls(data: bytes, start: int, end: int) -> Iterator[re.Match[bytes]]:
+    for call, line_start in _LINE_START_CALLS:
+        for match in call.finditer(data, start, end):
+            line = data.rfind(b"\n", 0, match.start()) + 1
+            if line >= start and line_start.fullmatch(data, line, match.start()):
+                yield match
+
+
+class _StatementCallScreen:
+    def search(self, data: bytes) -> re.Match[bytes] | None:
+        return next(_line_start_calls(data, 0, len(data)), None)
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -29,7 +55,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
     data = document.data
     model = model_for(context)
     for start, end in context.ranges():
-        for match in STATEMENT_CALL.finditer(data, start, end):
+        for match in statement_calls(data, start, end):
             node = model.node_at(called_name_offset(match))
             call = call_of_name(node) if node is not None else None
             if call is None or call.parent is None or call.parent.type != "expression_statement":
@@ -97,5 +123,5 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(b"Module", b"Program", b"Method", b"Runner", b"runner", b"prepare_input_tensors"),
-    anchor_patterns=(STATEMENT_CALL,),
+    anchor_patterns=(_StatementCallScreen(),),
 )

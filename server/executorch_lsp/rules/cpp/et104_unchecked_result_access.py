@@ -11,6 +11,7 @@ import tree_sitter as ts
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .et104_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
@@ -26,10 +27,11 @@ RESULT_CALL = re.compile(
 RESULT_TYPE = re.compile(rb"\bResult\s*<")
 # The screen: files without an ExecuTorch Result type or a Result-returning call (``get`` is
 # left out: ``.get(`` is in nearly every C++ file) are never parsed for ET104.
-SCREEN = re.compile(
-    rb"\bResult\s*<|(?:\.|->)(?:"
-    + "|".join(name for name in _RESULT_NAMES if name != "get").encode()
-    + rb")\s*\(|\bProgram::[lL]oad\s*\(|\bprepare_input_tensors\s*\("
+SCREEN = AnyOf(
+    rb"\bResult\s*<",
+    rb"(?:\.|->)(?:" + "|".join(n for n in _RESULT_NAMES if n != "get").encode() + rb")\s*\(",
+    rb"\bProgram::[lL]oad\s*\(",
+    rb"\bprepare_input_tensors\s*\(",
 )
 _RESULT_TYPE_TEXT = re.compile(r"((?:::)?(?:[\w]+::)*)Result\s*<(.*)>", re.S)
 _EXECUTORCH_SCOPES = frozenset({"executorch", "runtime", "executor", "aten"})

@@ -10,6 +10,7 @@ import tree_sitter as ts
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .error_values import integer_cast_inner, is_error_value
 from .et105_docs import DOCS
 from .file_model import FileModel
@@ -17,18 +18,27 @@ from .format_strings import Conversion, format_conversions
 from .headers import model_for
 
 _SIGNED = ("int", "long", "short", "signed", "int32_t", "int64_t", "std::int32_t", "std::int64_t")
-# Files without any decimal conversion, to_string or stream cast are never parsed for ET105.
+# Where a decimal print can start: a decimal conversion, to_string or a stream cast.
 DECIMAL_PRINT = re.compile(
     rb"%[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|j|z|t)?[diu]|PRI[diu]|ET_PRIs?size_t"
     rb"|to_string\s*\(|<<\s*(?:static_cast\s*<|\()"
 )
-# ... and files without a visible Error value: .error(), an Error variable, or an
-# auto variable initialised from an ExecuTorch call.
-ERROR_VALUE = re.compile(
-    rb"(?:\.|->)error\(\)|\bError\s+[A-Za-z_]\w*\s*[=;,)]"
-    rb"|\bauto\s+\w+\s*=[^;\n]{0,160}?\b(?:load|load_method|load_forward|execute|forward"
+# The screen: files with such a print and a visible Error value (.error(), an Error
+# variable, or an auto variable initialised from an ExecuTorch call). One literal-led
+# pattern per alternative (fast to search).
+_DECIMAL_PRINT_SCREEN = AnyOf(
+    rb"%[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|j|z|t)?[diu]",
+    rb"PRI[diu]",
+    rb"ET_PRIs?size_t",
+    rb"to_string\s*\(",
+    rb"<<\s*(?:static_cast\s*<|\()",
+)
+_ERROR_VALUE_SCREEN = AnyOf(
+    rb"(?:\.|->)error\(\)",
+    rb"\bError\s+[A-Za-z_]\w*\s*[=;,)]",
+    rb"\bauto\s+\w+\s*=[^;\n]{0,160}?\b(?:load|load_method|load_forward|execute|forward"
     rb"|set_inputs?|set_outputs?|get_outputs?|method_meta|method_names|prepare_input_tensors"
-    rb"|step|generate|warmup|prefill|set_output_data_ptr)\s*\("
+    rb"|step|generate|warmup|prefill|set_output_data_ptr)\s*\(",
 )
 MESSAGE = (
     'ExecuTorch `Error` printed as a decimal number: "error 20" reads like 0x20 NotFound but '
@@ -177,5 +187,5 @@ RULE = Rule(
     check=check,
     incremental=True,
     anchors=(b"error()", b"Error", b"auto "),
-    anchor_patterns=(DECIMAL_PRINT, ERROR_VALUE),
+    anchor_patterns=(_ERROR_VALUE_SCREEN, _DECIMAL_PRINT_SCREEN),
 )
