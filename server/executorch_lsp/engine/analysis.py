@@ -116,12 +116,14 @@ def analyze(
     config: Config,
     previous: Analysis | None = None,
     workspace: Workspace | None = None,
+    screened: Sequence[Rule] | None = None,
 ) -> Analysis:
     """All findings for ``document`` under ``config``, suppressions applied.
 
     With ``previous`` (the analysis of this document before its latest edits), rules
     marked incremental re-examine only the functions the edits touched. With
-    ``workspace``, rules that follow calls into other files can do so.
+    ``workspace``, rules that follow calls into other files can do so. ``screened``:
+    the rules that apply to the document, when the caller has worked them out already.
     """
     has_directives = MARKER in document.data
     dirty = None
@@ -133,7 +135,9 @@ def analyze(
     else:
         # The tree is built only when a rule asks for it: some rules settle most files
         # from the text alone.
-        rules = active_rules(document, config, workspace)
+        if screened is None:
+            screened = active_rules(document, config, workspace)
+        rules = list(screened)
         edits, changed = None, []
     result = Analysis(config=config, active=frozenset(rule.code for rule in rules))
     checks = [rule for rule in rules if not rule.meta]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .analysis import (
     Analysis,
@@ -25,6 +26,9 @@ from .languages import LanguageId, detect_language
 from .suppressions import MARKER
 from .workspace import Workspace
 
+if TYPE_CHECKING:
+    from ..rules.base import Rule
+
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
 # The workspace of the current check; a module global so that forked workers inherit
@@ -41,11 +45,12 @@ class FileResult:
     failures: list[RuleFailure] = field(default_factory=list)
 
 
-def _needs_parse(language: LanguageId, data: bytes, config: Config) -> bool:
-    if MARKER in data:
-        return True
-    rules = applicable_rules(language, data, config, _workspace)
-    return any(not rule.meta for rule in rules)
+def _screen(language: LanguageId, data: bytes, config: Config) -> list[Rule] | None:
+    """The rules that apply to the file, or None when there is nothing to analyse."""
+    rules = list(applicable_rules(language, data, config, _workspace))
+    if MARKER in data or any(not rule.meta for rule in rules):
+        return rules
+    return None
 
 
 def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
@@ -77,10 +82,11 @@ def check_file(path: Path, config: Config) -> FileResult:
         data, skipped = _read(path)
         if skipped is not None:
             return skipped
-    if not _needs_parse(language, data, config):
+    rules = _screen(language, data, config)
+    if rules is None:
         return FileResult(path)
     document = Document(str(path), language, data)
-    analysis: Analysis = analyze(document, config, workspace=_workspace)
+    analysis: Analysis = analyze(document, config, workspace=_workspace, screened=rules)
     return FileResult(
         path,
         findings=analysis.findings,
@@ -117,14 +123,30 @@ def check_files(
         _workspace = None
 
 
+# Build files of one kind are checked against one model of their project (the CMake
+# configuration, the Buck graph); one worker builds each model once for all of them.
+_SHARED_MODEL_LANGUAGES = (LanguageId.CMAKE, LanguageId.STARLARK)
+
+
+def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
+    """Work items for the pool, the longest first: one per build-file kind, then
+    interleaved slices of the other files (balancing big and small ones)."""
+    by_language: dict[LanguageId | None, list[Path]] = {}
+    for path in files:
+        by_language.setdefault(detect_language(path), []).append(path)
+    chunks = [by_language.pop(language, []) for language in _SHARED_MODEL_LANGUAGES]
+    rest = [path for paths in by_language.values() for path in paths]
+    chunks.extend(rest[index :: jobs * 8] for index in range(jobs * 8))
+    return [chunk for chunk in chunks if chunk]
+
+
 def _check_all(files: list[Path], config: Config, jobs: int | None) -> list[FileResult]:
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) < _PARALLEL_THRESHOLD:
         return _check_chunk(files, config)
     for language in {detect_language(path) for path in files} - {None}:
         merged_query(language)  # compile before forking: the workers inherit it
-    # Interleaved chunks balance big and small files between the workers.
-    chunks = [files[index :: jobs * 8] for index in range(jobs * 8)]
+    chunks = _chunks(files, jobs)
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         mapped = pool.map(_check_chunk, chunks, [config] * len(chunks))

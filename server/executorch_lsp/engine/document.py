@@ -24,7 +24,8 @@ class Document:
         self.language = language
         self.version = version
         self.buffer = TextBuffer(data)
-        self._source = grammars.prepare_source(language, data)
+        # The bytes the parser gets (see grammars.prepare_source), made when first parsed.
+        self._source: bytes | None = None
         self._tree: ts.Tree | None = None
         self._stale_tree: ts.Tree | None = None
         # What rules derive from the current text and tree (file models), shared by them.
@@ -60,6 +61,8 @@ class Document:
     def tree(self) -> ts.Tree:
         if self._tree is None:
             old = self._stale_tree
+            if self._source is None:
+                self._source = grammars.prepare_source(self.language, self.data)
             self._tree = grammars.parse(self.language, self._source, old)
             if old is not None:
                 count = len(self.pending_edits or ())
@@ -111,6 +114,8 @@ class Document:
     def _update_source(self, edit: ByteEdit) -> None:
         """Re-prepare only the edited lines (macro blanking never crosses a line)."""
         data = self.buffer.data
+        if self._source is None:
+            return
         if self.language is LanguageId.CPP:
             line_start = self.buffer.line_start(edit.start_point[0])
             new_line_end = self.buffer.line_end(edit.new_end_point[0])
@@ -122,7 +127,7 @@ class Document:
 
     def replace_all(self, text: str, version: int | None = None) -> None:
         self.buffer = TextBuffer.from_text(text)
-        self._source = grammars.prepare_source(self.language, self.buffer.data)
+        self._source = None
         self.pending_edits = None
         self._tree = None
         self._stale_tree = None

@@ -51,11 +51,17 @@ def _units(text: str, encoding: PositionEncoding) -> int:
 class TextBuffer:
     """Document bytes plus the byte offset at which every line starts."""
 
-    __slots__ = ("_data", "_line_starts")
+    __slots__ = ("_data", "_starts")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
-        self._line_starts = _line_starts(data)
+        self._starts: list[int] | None = None  # built on first use: most files never need it
+
+    @property
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = _line_starts(self._data)
+        return self._starts
 
     @classmethod
     def from_text(cls, text: str) -> TextBuffer:
@@ -145,7 +151,7 @@ class TextBuffer:
                 starts[first:] = [value + delta for value in starts[first:]]
             new_end_point = (start_point[0], start_point[1] + len(new))
         else:
-            self._line_starts = _line_starts(self._data)
+            self._starts = None
             last_newline = new.rfind(b"\n")
             if new_lines:
                 new_end_point = (start_point[0] + new_lines, len(new) - last_newline - 1)

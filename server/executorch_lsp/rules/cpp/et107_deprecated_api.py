@@ -17,6 +17,7 @@ import tree_sitter as ts
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .et107_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
@@ -136,14 +137,13 @@ def _bounded(kind: str, match: re.Match[bytes], data: bytes, floor: int) -> Cand
     return Candidate(kind, match, begin)
 
 
-SCREEN_LITERALS: tuple[bytes, ...] = (
+# Every candidate holds one of these (``name (`` with a space is rare enough to screen by
+# the name alone; ``method(`` and ``Load(`` are common words, kept with their paren).
+_SCREEN = AnyOf(
     b"torch::execut",
     b"exec_aten",
-    *(
-        f"{name}{gap}(".encode()
-        for name in (*_MEMBER_NAMES.split("|"), "Load", "From")
-        for gap in ("", " ")
-    ),
+    *(re.escape(name.encode()) for name in (*MEMBERS, *_TRACED_OVERLOADS) if name != "method"),
+    rb"\b(?:method|Load|From)\s*\(",
 )
 # Member and static calls need evidence that the file uses ExecuTorch at all.
 _EXECUTORCH_FILE = re.compile(rb"executorch|torch::executor|exec_aten")
@@ -360,7 +360,7 @@ RULE = Rule(
     # (Whether member calls count depends on the file mentioning ExecuTorch at all; an edit
     # removing the last mention is caught by the next full analysis.)
     incremental=True,
-    # Every candidate contains one of these literals.
-    anchors=SCREEN_LITERALS,
-    anchor_patterns=(_EXECUTORCH_FILE,),
+    # Every candidate is in a file that mentions ExecuTorch (aliases included).
+    anchors=(b"executorch", b"torch::executor", b"exec_aten"),
+    anchor_patterns=(_SCREEN,),
 )
