@@ -36,9 +36,11 @@ SCREEN = AnyOf(
 _RESULT_TYPE_TEXT = re.compile(r"((?:::)?(?:[\w]+::)*)Result\s*<(.*)>", re.S)
 _EXECUTORCH_SCOPES = frozenset({"executorch", "runtime", "executor", "aten"})
 # Another library's Result in scope makes an unqualified ``Result<T>`` ambiguous.
-_FOREIGN_RESULT = re.compile(
-    rb"using\s+(?:::)?(?!executorch|torch)\w+(?:::\w+)*::Result\s*;"
-    rb"|using\s+namespace\s+(?:::)?tokenizers\b|\b(?:class|struct)\s+Result\b"
+_FOREIGN_RESULT = (
+    # (a literal every match holds, the pattern): the literal is searched first
+    (b"::Result", re.compile(rb"using\s+(?:::)?(?!executorch|torch)\w+(?:::\w+)*::Result\s*;")),
+    (b"tokenizers", re.compile(rb"using\s+namespace\s+(?:::)?tokenizers\b")),
+    (b"Result", AnyOf(rb"\bclass\s+Result\b", rb"\bstruct\s+Result\b")),
 )
 _EXECUTORCH_TYPES = re.compile(
     r"\b(?:Method|Program|MethodMeta|EValue|BufferCleanup|FileDataLoader|MmapDataLoader)\b"
@@ -81,7 +83,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
 
 
 def _unqualified_result_is_executorch(data: bytes) -> bool:
-    return b"executorch" in data and _FOREIGN_RESULT.search(data) is None
+    return b"executorch" in data and not any(
+        literal in data and pattern.search(data) is not None for literal, pattern in _FOREIGN_RESULT
+    )
 
 
 def _check_call(

@@ -146,16 +146,16 @@ _SCREEN = AnyOf(
     rb"\b(?:method|Load|From)\s*\(",
 )
 # Member and static calls need evidence that the file uses ExecuTorch at all.
-_EXECUTORCH_FILE = re.compile(rb"executorch|torch::executor|exec_aten")
+_EXECUTORCH_WORDS = (b"executorch", b"torch::executor", b"exec_aten")
 # ``namespace torch {``, ``namespace torch::executor {``: where aliases are declared.
-_TORCH_NAMESPACE = re.compile(rb"\bnamespace\s+(?:::)?torch\b")
+_TORCH_NAMESPACE = AnyOf(rb"\bnamespace\s+(?:::)?torch\b")
 _TRACER_TYPE = re.compile(r"\w*EventTracer\b|\bETDumpGen\b")
 _META_TYPE = re.compile(r"\bMethodMeta\b|method_meta$")
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
     data = context.document.data
-    executorch_file = _EXECUTORCH_FILE.search(data) is not None
+    executorch_file = any(word in data for word in _EXECUTORCH_WORDS)
     # Aliases outside ``namespace torch`` are settled from the text: most files with
     # findings are never parsed.
     torch_namespace = _TORCH_NAMESPACE.search(data) is not None
@@ -361,6 +361,6 @@ RULE = Rule(
     # removing the last mention is caught by the next full analysis.)
     incremental=True,
     # Every candidate is in a file that mentions ExecuTorch (aliases included).
-    anchors=(b"executorch", b"torch::executor", b"exec_aten"),
+    anchors=_EXECUTORCH_WORDS,
     anchor_patterns=(_SCREEN,),
 )
