@@ -11,13 +11,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .engine.batch import check_files
 from .engine.config import Config, ConfigError, load_file, load_for
 from .engine.discovery import iter_files
 from .engine.text import TextBuffer
-from .engine.workspace import Workspace
+
+if TYPE_CHECKING:
+    from .engine.workspace import Workspace
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -105,6 +107,8 @@ def _display_path(path: Path) -> str:
 def _workspace_for(paths: list[Path], files: list[Path], config) -> Workspace:
     """The files calls may lead into: the checked folders, or, when only files are named
     (as pre-commit does), the project they belong to."""
+    from .engine.workspace import Workspace
+
     folders = [path for path in paths if path.is_dir()]
     if folders:
         return Workspace(roots=folders, files=files)
@@ -113,6 +117,7 @@ def _workspace_for(paths: list[Path], files: list[Path], config) -> Workspace:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .engine.batch import check_files
     from .reporters import FileReport, ProblemReport, render
 
     paths = args.paths or [Path.cwd()]

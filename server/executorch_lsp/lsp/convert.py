@@ -10,7 +10,6 @@ from lsprotocol import types
 
 from ..engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ..engine.text import PositionEncoding, TextBuffer
-from ..rules import rule_by_code
 
 SOURCE = "executorch-lsp"
 _SEVERITY = {
@@ -71,6 +70,8 @@ def to_diagnostic(
     related_supported: bool = True,
     buffer_for: Callable[[str], TextBuffer | None] | None = None,
 ) -> types.Diagnostic:
+    from ..rules import rule_by_code
+
     rule = rule_by_code(finding.code)
     related = None
     message = finding.message

@@ -7,9 +7,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..engine.findings import Finding, non_overlapping_fixes
-from ..engine.hover import hover_at
 from ..engine.suppressions import disable_edit
-from ..explain import explain_text
 from .convert import SOURCE, text_edits, to_offset, to_range
 from .server import ExecutorchServer
 
@@ -40,6 +38,8 @@ EXPLAIN_COMMAND = "executorch-lsp.explain"
 def explain_command(ls: ExecutorchServer, what: str) -> str | None:
     """``workspace/executeCommand executorch-lsp.explain [WHAT]``: the text of
     ``executorch-lsp explain WHAT`` (markdown), or None when WHAT is unknown."""
+    from ..explain import explain_text
+
     return explain_text(str(what))
 
 
@@ -70,6 +70,8 @@ async def hover(ls: ExecutorchServer, params: types.HoverParams) -> types.Hover 
             return None
         entry, analysis, _ = result
         buffer = entry.document.buffer
+        from ..engine.hover import hover_at
+
         found = hover_at(
             entry.document,
             to_offset(buffer, position, ls.encoding),

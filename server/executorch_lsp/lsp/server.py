@@ -15,7 +15,6 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
-from ..engine.analysis import prepare_workspace
 from ..engine.config import ConfigError
 from ..engine.languages import detect_language_for_editor
 from ..engine.text import PositionEncoding, TextBuffer
@@ -47,6 +46,10 @@ class _Protocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
+
+
+def _load_rules() -> None:
+    from ..engine import analysis, hover  # noqa: F401
 
 
 def uri_to_path(uri: str) -> str:
@@ -170,6 +173,8 @@ class ExecutorchServer(LanguageServer):
     def warm_workspace(self, workspace: Workspace) -> None:
         """Index the workspace in the background (analyses do not wait for it: they
         compute what they need themselves until it is ready)."""
+        from ..engine.analysis import prepare_workspace
+
         config, _ = self.configs.for_path(str(next(iter(workspace.roots), Path.cwd())))
         thread = threading.Thread(
             target=prepare_workspace, args=(workspace, config), daemon=True, name="index"
@@ -298,6 +303,8 @@ def create_server() -> ExecutorchServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ExecutorchServer, params: types.InitializedParams) -> None:
+        # The rules are loaded after the handshake, on the thread that will use them.
+        ls.on_worker(_load_rules)
         if ls.store.workspace is not None:
             ls.warm_workspace(ls.store.workspace)
         await ls.fetch_settings()

@@ -13,13 +13,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..engine.analysis import Analysis, analyze
 from ..engine.config import Config, ConfigError, find_config_file, load_file
 from ..engine.document import Document
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
-from ..rules import workspace_fingerprint
+
+if TYPE_CHECKING:
+    from ..engine.analysis import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,8 @@ class DocumentStore:
         self.documents[uri] = OpenDocument(uri, document)
         self.sync_buffer(uri)
         if self.workspace is not None and path not in self._fingerprints:
+            from ..rules import workspace_fingerprint
+
             self._fingerprints[path] = workspace_fingerprint(self.workspace, path)
 
     def sync_buffer(self, uri: str) -> None:
@@ -105,6 +109,8 @@ class DocumentStore:
         Then every open document is analysed again."""
         if self.workspace is None:
             return False
+        from ..rules import workspace_fingerprint
+
         fingerprint = workspace_fingerprint(self.workspace, path)
         changed = self._fingerprints.get(path, fingerprint) != fingerprint
         self._fingerprints[path] = fingerprint
@@ -120,6 +126,8 @@ class DocumentStore:
         entry = self.documents.get(uri)
         if entry is None:
             return None
+        from ..engine.analysis import Analysis, analyze
+
         config, error = self.configs.for_path(entry.document.path)
         if (
             entry.analysis is None
