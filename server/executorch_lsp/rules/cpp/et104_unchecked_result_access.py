@@ -15,16 +15,18 @@ from ..screens import AnyOf
 from .et104_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
+from .result_screen import ResultReadScreen
 from .returns import RETURNS_RESULT, returned_kind, returns_error_or_result
 from .syntax import called_name_offset, declarator_name, path_parts, text
 
 _RESULT_NAMES = sorted({name for names in RETURNS_RESULT.values() for name in names})
 # Calls that may return an ExecuTorch Result (confirmed on the tree afterwards).
-RESULT_CALL = re.compile(
-    rb"(?:\.|->)(?:" + "|".join(_RESULT_NAMES).encode() + rb")\s*\("
-    rb"|\bProgram::[lL]oad\s*\(|\bprepare_input_tensors\s*\("
+RESULT_CALL = AnyOf(
+    rb"(?:\.|->)(?:" + "|".join(_RESULT_NAMES).encode() + rb")\s*\(",
+    rb"\bProgram::[lL]oad\s*\(",
+    rb"\bprepare_input_tensors\s*\(",
 )
-RESULT_TYPE = re.compile(rb"\bResult\s*<")
+RESULT_TYPE = AnyOf(rb"\bResult\s*<")
 # The screen: files without an ExecuTorch Result type or a Result-returning call (``get`` is
 # left out: ``.get(`` is in nearly every C++ file) are never parsed for ET104.
 SCREEN = AnyOf(
@@ -309,5 +311,6 @@ RULE = Rule(
         b"Program::",
         b"prepare_input_tensors",
     ),
-    anchor_patterns=(SCREEN,),
+    # Then files that may read a Result's value at all (most only check theirs).
+    anchor_patterns=(SCREEN, ResultReadScreen(RESULT_CALL, RESULT_TYPE)),
 )
