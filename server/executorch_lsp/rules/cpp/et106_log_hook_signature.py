@@ -13,6 +13,7 @@ from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ...knowledge.platform import HOOK_SIGNATURES
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .et106_docs import DOCS
 
 _TIMESTAMP = ("et_timestamp_t", "uint64_t", "std::uint64_t")
@@ -169,5 +170,7 @@ RULE = Rule(
     check=check,
     incremental=True,
     anchors=(b"et_pal_",),
+    # Only definitions can be wrong: ``name(...) ... {``, not calls or declarations.
+    anchor_patterns=(AnyOf(rb"et_pal_\w+\s*\([^;{}]*\)[^;{}()]*\{"),),
     query="cpp/et106_log_hook_signature.scm",
 )
