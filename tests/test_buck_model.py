@@ -128,6 +128,25 @@ def test_literal_values() -> None:
     assert value(source, "missing") is None
 
 
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [
+        ('"plain"', "plain"),
+        ("'single'", "single"),
+        ('""', ""),
+        ('"""triple "quoted" text"""', 'triple "quoted" text'),
+        ("'''two\nlines'''", "two\nlines"),
+        ('"it\'s"', "it's"),
+        ('"tab\\tescape"', "tab\tescape"),
+        ('r"raw\\d"', "raw\\d"),
+        ('b"bytes"', UNKNOWN),
+        ('f"{x}"', UNKNOWN),
+    ],
+)
+def test_string_literals(literal: str, expected: object) -> None:
+    assert value(f'runtime.cxx_library(name = "t", text = {literal})\n', "text") == expected
+
+
 def test_names_bound_once_are_followed() -> None:
     source = (
         'COMMON = [":a"]\n'
@@ -151,6 +170,9 @@ def test_unknown_parts_keep_the_known_items() -> None:
     "binding",
     [
         'lib = [":x"]\nlib.append(":y")\n',  # mutated
+        'lib = {"k": ":x"}\nlib["k"] = ":y"\n',  # item assigned
+        'lib = [":x"]\nlib[0] += ":y"\n',  # item changed
+        'lib = [":x"]\ndef more():\n    lib.extend([":y"])\n',  # mutated in a function
         'lib = [":x"]\nlib = [":y"]\n',  # assigned twice
         'lib = [":x"]\nlib += [":y"]\n',  # augmented
         "lib = [d for d in DEPS]\n",  # comprehension

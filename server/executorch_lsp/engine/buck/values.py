@@ -325,11 +325,28 @@ def _text(node: ts.Node, data: bytes) -> str:
 
 
 def _string(node: ts.Node, data: bytes) -> Value:
+    text = _text(node, data)
+    plain_text = _plain_string(text) if node.type == "string" else None
+    if plain_text is not None:
+        return plain_text
     try:
-        value = ast.literal_eval(_text(node, data))
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return UNKNOWN
     return value if isinstance(value, str) else UNKNOWN
+
+
+def _plain_string(text: str) -> str | None:
+    """The value of a string literal without prefix or escapes (most of them), read
+    without the Python parser; None when that needs the parser."""
+    quote = text[:1]
+    if quote not in ("'", '"') or "\\" in text or "\r" in text or "\0" in text:
+        return None
+    width = 3 if text.startswith(quote * 3) and len(text) >= 6 else 1
+    inner = text[width:-width]
+    if len(text) < 2 * width or not text.endswith(quote * width) or quote in inner:
+        return None
+    return inner if width == 3 or "\n" not in inner else None
 
 
 def _integer(text: str) -> Value:
