@@ -30,7 +30,6 @@ from .values import (
     Scope,
     Value,
     collect_bindings,
-    mutated_names,
 )
 from .wrappers import MAX_EXPANSION_DEPTH, bind_parameters
 
@@ -143,7 +142,7 @@ class _Builder:
         self.path = path
         self.data = data
         self.root = root
-        self.evaluator = Evaluator(data, mutated_names(root, data))
+        self.evaluator = Evaluator(data, root)
         self.loads: list[Load] = []
         self.functions: set[str] = set()
         self.definitions: dict[str, ts.Node] = {}

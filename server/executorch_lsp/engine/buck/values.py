@@ -12,8 +12,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 import tree_sitter as ts
+
+from .. import grammars
+from ..languages import LanguageId
 
 
 class Unknown:
@@ -72,6 +76,11 @@ _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
 )
 _MAX_DEPTH = 32
+_MUTATIONS = """
+(call function: (attribute object: (identifier) @name attribute: (identifier) @method))
+(assignment left: (subscript value: (identifier) @name))
+(augmented_assignment left: (subscript value: (identifier) @name))
+"""
 
 
 def is_truthy(value: Value) -> bool | None:
@@ -141,44 +150,37 @@ def collect_bindings(block: ts.Node, scope: Scope, data: bytes) -> None:
 def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
     """Names changed in place anywhere in the file: ``x.append(...)``, ``x[k] = v``."""
     found: set[str] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "call":
-            function = node.child_by_field_name("function")
-            if function is not None and function.type == "attribute":
-                target = function.child_by_field_name("object")
-                method = function.child_by_field_name("attribute")
-                if (
-                    target is not None
-                    and target.type == "identifier"
-                    and method is not None
-                    and _text(method, data) in _MUTATING_METHODS
-                ):
-                    found.add(_text(target, data))
-        elif node.type in ("assignment", "augmented_assignment"):
-            left = node.child_by_field_name("left")
-            if left is not None and left.type == "subscript":
-                value = left.child_by_field_name("value")
-                if value is not None and value.type == "identifier":
-                    found.add(_text(value, data))
-        stack.extend(node.children)
+    for _, captures in ts.QueryCursor(_mutations_query()).matches(root):
+        method = captures.get("method")
+        if method is not None and _text(method[0], data) not in _MUTATING_METHODS:
+            continue
+        found.add(_text(captures["name"][0], data))
     return frozenset(found)
 
 
+@cache
+def _mutations_query() -> ts.Query:
+    return ts.Query(grammars.language(LanguageId.STARLARK), _MUTATIONS)
+
+
 class Evaluator:
-    def __init__(self, data: bytes, mutated: frozenset[str] = frozenset()) -> None:
+    def __init__(self, data: bytes, root: ts.Node) -> None:
         self.data = data
-        self.mutated = mutated
+        self.root = root
         self._active: set[int] = set()
+
+    @cached_property
+    def mutated(self) -> frozenset[str]:
+        """Computed on the first name looked up (many files evaluate none)."""
+        return mutated_names(self.root, self.data)
 
     def item(self, node: ts.Node, scope: Scope) -> Item:
         """The value with its position; a parameter bound to an argument keeps the
         argument's position (where the value was written)."""
         if node.type == "identifier":
             name = _text(node, self.data)
-            found = scope.lookup(name) if name not in self.mutated else None
-            if found is not None and isinstance(found[0], Item):
+            found = scope.lookup(name)
+            if found is not None and isinstance(found[0], Item) and name not in self.mutated:
                 return found[0]
         return Item(self.value(node, scope), node.start_byte, node.end_byte)
 
@@ -243,10 +245,8 @@ class Evaluator:
 
     def _name(self, node: ts.Node, scope: Scope, depth: int) -> Value:
         name = _text(node, self.data)
-        if name in self.mutated:
-            return UNKNOWN
         found = scope.lookup(name)
-        if found is None or found[0] is None:
+        if found is None or found[0] is None or name in self.mutated:
             return UNKNOWN
         expression, owner = found
         if isinstance(expression, Item):
