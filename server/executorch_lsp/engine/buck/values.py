@@ -10,6 +10,7 @@ items and is marked incomplete: its items are certain, its length is not.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -76,6 +77,11 @@ _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
 )
 _MAX_DEPTH = 32
+# Literals whose value is the text between the quotes (a newline ends a one-line string
+# and "\r\n" in a triple-quoted one is read as "\n": those go to the parser).
+_PLAIN_STRING = re.compile(
+    r'"([^"\\\n\r\0]*)"|\'([^\'\\\n\r\0]*)\'|"""([^"\\\r\0]*)"""|\'\'\'([^\'\\\r\0]*)\'\'\''
+)
 _MUTATIONS = """
 (call function: (attribute object: (identifier) @name attribute: (identifier) @method))
 (assignment left: (subscript value: (identifier) @name))
@@ -188,8 +194,12 @@ class Evaluator:
         if depth > _MAX_DEPTH or node.has_error or node.is_missing:
             return UNKNOWN  # never read a value out of text that did not parse
         kind = node.type
-        if kind in ("string", "concatenated_string"):
-            return _string(node, self.data)
+        if kind == "string":
+            text = _text(node, self.data)
+            plain = _plain_string(text)
+            return plain if plain is not None else _string(text)
+        if kind == "concatenated_string":
+            return _string(_text(node, self.data))
         if kind == "integer":
             return _integer(_text(node, self.data))
         if kind == "true":
@@ -218,10 +228,11 @@ class Evaluator:
     def _list(self, node: ts.Node, scope: Scope, depth: int) -> Value:
         items = []
         for child in node.named_children:
-            if child.type in ("comment", "list_splat"):
-                if child.type == "list_splat":
-                    return UNKNOWN
+            kind = child.type
+            if kind == "comment":
                 continue
+            if kind == "list_splat":
+                return UNKNOWN
             items.append(
                 Item(self.value(child, scope, depth + 1), child.start_byte, child.end_byte)
             )
@@ -324,11 +335,7 @@ def _text(node: ts.Node, data: bytes) -> str:
     return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-def _string(node: ts.Node, data: bytes) -> Value:
-    text = _text(node, data)
-    plain_text = _plain_string(text) if node.type == "string" else None
-    if plain_text is not None:
-        return plain_text
+def _string(text: str) -> Value:
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -339,14 +346,8 @@ def _string(node: ts.Node, data: bytes) -> Value:
 def _plain_string(text: str) -> str | None:
     """The value of a string literal without prefix or escapes (most of them), read
     without the Python parser; None when that needs the parser."""
-    quote = text[:1]
-    if quote not in ("'", '"') or "\\" in text or "\r" in text or "\0" in text:
-        return None
-    width = 3 if text.startswith(quote * 3) and len(text) >= 6 else 1
-    inner = text[width:-width]
-    if len(text) < 2 * width or not text.endswith(quote * width) or quote in inner:
-        return None
-    return inner if width == 3 or "\n" not in inner else None
+    match = _PLAIN_STRING.fullmatch(text)
+    return match[match.lastindex] if match is not None else None
 
 
 def _integer(text: str) -> Value:
