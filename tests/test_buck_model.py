@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from executorch_lsp.engine.buck.model import build
+from executorch_lsp.engine.buck.model import MAY_DEFINE_CXX, build
 from executorch_lsp.engine.buck.values import UNKNOWN, DictValue, ListValue, is_truthy, plain
 
 
@@ -44,6 +44,22 @@ CODEGEN_LOAD = (
 )
 def test_kinds_are_normalised(call: str, kind: str) -> None:
     assert target(f'{call}(name = "t")\n', "t").kind == kind
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'runtime.cxx_binary(name = "t")\n',
+        'fbcode_target(_kind = runtime.cxx_test, name = "t")\n',
+        'load("//t.bzl", "cxx_library")\ncxx_library(name = "t")\n',
+        'load("//t.bzl", lib = "cxx" + "_library")\nlib(name = "t")\n',
+        'load("//t.bzl", lib = "cxx\\x5flibrary")\nlib(name = "t")\n',
+        'def lib(name):\n    native.cxx_library(name = name)\nlib(name = "t")\n',
+    ],
+)
+def test_text_of_a_file_defining_a_cxx_target(source: str) -> None:
+    assert target(source, "t").is_cxx
+    assert MAY_DEFINE_CXX.search(source.encode())
 
 
 def test_fbcode_target_wrapper_takes_the_kind_argument() -> None:

@@ -39,6 +39,9 @@ CODEGEN_MACROS = frozenset({GENERATED_LIB, OPERATOR_LIBRARY})
 CXX_KINDS = frozenset({"cxx_library", "cxx_binary", "cxx_test", "cxx_python_extension"})
 # fb_xplat_cxx_library, fb_android_cxx_library, prebuilt_cxx_library, cxx_binary, ...
 _CXX_RULE = re.compile(r"(?:\w+_)?(cxx_(?:library|binary|test|python_extension))")
+# Matches the text of every file that defines a C++ target: the kinds contain "cxx_", and
+# a loaded symbol can be given another spelling only with escapes or "+".
+MAY_DEFINE_CXX = re.compile(rb"cxx_|\\|\+")
 _WRAPPER_KIND_ARGUMENT = "_kind"
 _LOCAL = "local:"
 _NESTED_BLOCKS = frozenset({"if_statement", "for_statement", "elif_clause", "else_clause", "block"})
