@@ -188,6 +188,8 @@ def test_unknown_parts_keep_the_known_items() -> None:
         'lib = [":x"]\nlib.append(":y")\n',  # mutated
         'lib = {"k": ":x"}\nlib["k"] = ":y"\n',  # item assigned
         'lib = [":x"]\nlib[0] += ":y"\n',  # item changed
+        'lib = [":x"]\ndef more():\n    lib[0]\u200b= ":y"\n',  # a zero-width space
+        'lib = [":x"]\ndef more():\n    lib[0]: str = ":y"\n',  # annotated
         'lib = [":x"]\ndef more():\n    lib.extend([":y"])\n',  # mutated in a function
         'lib = [":x"]\nlib = [":y"]\n',  # assigned twice
         'lib = [":x"]\nlib += [":y"]\n',  # augmented

@@ -76,6 +76,13 @@ Value = str | int | bool | None | ListValue | DictValue | Unknown
 _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
 )
+# Text every file that changes a name in place contains when it parses without errors and
+# has no line continuation: a method's name, or "]" before an assignment operator (with
+# whitespace, comments or the grammar's non-ASCII spaces between).
+_MAY_MUTATE = re.compile(
+    rb"append|extend|insert|pop|remove|clear|update|setdefault"
+    rb"|\](?:\s|#[^\n]*|[\x80-\xff])*(?:[:=]|//=|<<=|>>=|\*\*=|[-+*/%&|^@]=)"
+)
 _MAX_DEPTH = 32
 # Literals whose value is the text between the quotes (a newline ends a one-line string
 # and "\r\n" in a triple-quoted one is read as "\n": those go to the parser).
@@ -155,6 +162,8 @@ def collect_bindings(block: ts.Node, scope: Scope, data: bytes) -> None:
 
 def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
     """Names changed in place anywhere in the file: ``x.append(...)``, ``x[k] = v``."""
+    if not root.has_error and b"\\" not in data and _MAY_MUTATE.search(data) is None:
+        return frozenset()
     found: set[str] = set()
     for _, captures in ts.QueryCursor(_mutations_query()).matches(root):
         method = captures.get("method")
