@@ -76,19 +76,17 @@ Value = str | int | bool | None | ListValue | DictValue | Unknown
 _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
 )
-# Text every file that changes a name in place contains when it parses without errors and
-# has no line continuation: a method's name, or "]" before an assignment operator (with
-# whitespace, comments or the grammar's non-ASCII spaces between).
-_MAY_MUTATE = re.compile(
-    rb"append|extend|insert|pop|remove|clear|update|setdefault"
-    rb"|\](?:\s|#[^\n]*|[\x80-\xff])*(?:[:=]|//=|<<=|>>=|\*\*=|[-+*/%&|^@]=)"
+_MUTATING_METHOD_BYTES = tuple(method.encode() for method in _MUTATING_METHODS)
+# "]" before an assignment operator, with whitespace, comments or the grammar's non-ASCII
+# spaces between: in a file that parses without errors and has no line continuation,
+# every assignment to a subscript has it.
+_SUBSCRIPT_ASSIGNMENT = re.compile(
+    rb"\](?:\s|#[^\n]*|[\x80-\xff])*(?:[:=]|//=|<<=|>>=|\*\*=|[-+*/%&|^@]=)"
 )
 _MAX_DEPTH = 32
-# Literals whose value is the text between the quotes (a newline ends a one-line string
-# and "\r\n" in a triple-quoted one is read as "\n": those go to the parser).
-_PLAIN_STRING = re.compile(
-    r'"([^"\\\n\r\0]*)"|\'([^\'\\\n\r\0]*)\'|"""([^"\\\r\0]*)"""|\'\'\'([^\'\\\r\0]*)\'\'\''
-)
+# Triple-quoted literals whose value is the text between the quotes ("\r\n" in one is
+# read as "\n": those go to the parser).
+_TRIPLE_QUOTED = re.compile(r'"""([^"\\\r\0]*)"""|\'\'\'([^\'\\\r\0]*)\'\'\'')
 _MUTATIONS = """
 (call function: (attribute object: (identifier) @name attribute: (identifier) @method))
 (assignment left: (subscript value: (identifier) @name))
@@ -162,7 +160,7 @@ def collect_bindings(block: ts.Node, scope: Scope, data: bytes) -> None:
 
 def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
     """Names changed in place anywhere in the file: ``x.append(...)``, ``x[k] = v``."""
-    if not root.has_error and b"\\" not in data and _MAY_MUTATE.search(data) is None:
+    if not _may_mutate(root, data):
         return frozenset()
     found: set[str] = set()
     for _, captures in ts.QueryCursor(_mutations_query()).matches(root):
@@ -171,6 +169,16 @@ def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
             continue
         found.add(_text(captures["name"][0], data))
     return frozenset(found)
+
+
+def _may_mutate(root: ts.Node, data: bytes) -> bool:
+    """False when the text shows that nothing is changed in place (the query is not run)."""
+    return (
+        root.has_error
+        or b"\\" in data
+        or any(method in data for method in _MUTATING_METHOD_BYTES)
+        or _SUBSCRIPT_ASSIGNMENT.search(data) is not None
+    )
 
 
 @cache
@@ -355,7 +363,13 @@ def _string(text: str) -> Value:
 def _plain_string(text: str) -> str | None:
     """The value of a string literal without prefix or escapes (most of them), read
     without the Python parser; None when that needs the parser."""
-    match = _PLAIN_STRING.fullmatch(text)
+    quote = text[:1]
+    if (quote == '"' or quote == "'") and len(text) >= 2 and text[-1] == quote:
+        inner = text[1:-1]
+        # A newline ends a one-line string; escapes need the parser.
+        if not (quote in inner or "\\" in inner or "\n" in inner or "\r" in inner or "\0" in inner):
+            return inner
+    match = _TRIPLE_QUOTED.fullmatch(text)
     return match[match.lastindex] if match is not None else None
 
 
