@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from executorch_lsp.engine.buck.model import build
+from executorch_lsp.engine.buck.model import MAY_DEFINE_CXX, build
 from executorch_lsp.engine.buck.values import UNKNOWN, DictValue, ListValue, is_truthy, plain
 
 
@@ -44,6 +44,22 @@ CODEGEN_LOAD = (
 )
 def test_kinds_are_normalised(call: str, kind: str) -> None:
     assert target(f'{call}(name = "t")\n', "t").kind == kind
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'runtime.cxx_binary(name = "t")\n',
+        'fbcode_target(_kind = runtime.cxx_test, name = "t")\n',
+        'load("//t.bzl", "cxx_library")\ncxx_library(name = "t")\n',
+        'load("//t.bzl", lib = "cxx" + "_library")\nlib(name = "t")\n',
+        'load("//t.bzl", lib = "cxx\\x5flibrary")\nlib(name = "t")\n',
+        'def lib(name):\n    native.cxx_library(name = name)\nlib(name = "t")\n',
+    ],
+)
+def test_text_of_a_file_defining_a_cxx_target(source: str) -> None:
+    assert target(source, "t").is_cxx
+    assert MAY_DEFINE_CXX.search(source.encode())
 
 
 def test_fbcode_target_wrapper_takes_the_kind_argument() -> None:
@@ -128,6 +144,25 @@ def test_literal_values() -> None:
     assert value(source, "missing") is None
 
 
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [
+        ('"plain"', "plain"),
+        ("'single'", "single"),
+        ('""', ""),
+        ('"""triple "quoted" text"""', 'triple "quoted" text'),
+        ("'''two\nlines'''", "two\nlines"),
+        ('"it\'s"', "it's"),
+        ('"tab\\tescape"', "tab\tescape"),
+        ('r"raw\\d"', "raw\\d"),
+        ('b"bytes"', UNKNOWN),
+        ('f"{x}"', UNKNOWN),
+    ],
+)
+def test_string_literals(literal: str, expected: object) -> None:
+    assert value(f'runtime.cxx_library(name = "t", text = {literal})\n', "text") == expected
+
+
 def test_names_bound_once_are_followed() -> None:
     source = (
         'COMMON = [":a"]\n'
@@ -151,6 +186,11 @@ def test_unknown_parts_keep_the_known_items() -> None:
     "binding",
     [
         'lib = [":x"]\nlib.append(":y")\n',  # mutated
+        'lib = {"k": ":x"}\nlib["k"] = ":y"\n',  # item assigned
+        'lib = [":x"]\nlib[0] += ":y"\n',  # item changed
+        'lib = [":x"]\ndef more():\n    lib[0]\u200b= ":y"\n',  # a zero-width space
+        'lib = [":x"]\ndef more():\n    lib[0]: str = ":y"\n',  # annotated
+        'lib = [":x"]\ndef more():\n    lib.extend([":y"])\n',  # mutated in a function
         'lib = [":x"]\nlib = [":y"]\n',  # assigned twice
         'lib = [":x"]\nlib += [":y"]\n',  # augmented
         "lib = [d for d in DEPS]\n",  # comprehension

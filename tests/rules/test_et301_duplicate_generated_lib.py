@@ -105,6 +105,10 @@ POSITIVE = {
     + binary(":all_lib", PORTABLE_LIB, kind="fbcode_target", mark=True, tail="").replace(
         "fbcode_target(", "fbcode_target(_kind = runtime.cxx_binary, "
     ),
+    # No "cxx_" in the text: the rule's name is built from two strings.
+    "loaded_under_a_computed_name": ALL_OPS
+    + 'load("//tools:defs.bzl", app_binary = "cxx" + "_binary")\n'
+    + binary(":all_lib", PORTABLE_LIB, kind="app_binary", mark=True),
     "inside_define_common_targets": "def define_common_targets():\n"
     + "".join(f"    {line}\n" for line in ALL_OPS.splitlines()[1:])
     + "    "

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import tree_sitter as ts
+
 from ..document import Document
 from ..languages import LanguageId
 from ..workspace import Workspace
@@ -52,9 +54,9 @@ class Location:
     relative: bool
 
 
-def safe_build(path: str, data: bytes) -> BuckFile:
+def safe_build(path: str, data: bytes, tree: ts.Tree | None = None) -> BuckFile:
     try:
-        return build(path, data)
+        return build(path, data, tree)
     except Exception:  # a file that cannot be modelled defines nothing we know of
         return BuckFile(path, (), frozenset(), (), True)
 
@@ -66,13 +68,10 @@ def document_model(document: Document, workspace: Workspace | None = None) -> Bu
         return cached[1]
     if workspace is not None and workspace.read(document.path) == document.data:
         model = workspace.per_file(
-            document.path, "buck-model", lambda d: safe_build(document.path, d)
+            document.path, "buck-model", lambda d: safe_build(document.path, d, document.tree)
         )
     else:
-        try:
-            model = build(document.path, document.data, document.tree)
-        except Exception:
-            model = BuckFile(document.path, (), frozenset(), (), True)
+        model = safe_build(document.path, document.data, document.tree)
     _document_models[document] = (document.data, model)
     return model
 
@@ -91,10 +90,19 @@ class BuckGraph:
             return self.current
         if self.workspace is None:
             return None
-        return self.workspace.per_file(path, "buck-model", lambda data: safe_build(path, data))
+        return self.workspace.per_file(path, "buck-model", lambda data: self._build(path, data))
 
-    def read(self, path: str) -> bytes | None:
-        return self.workspace.read(path) if self.workspace is not None else None
+    def _build(self, path: str, data: bytes) -> BuckFile:
+        """The model of a file, from the editor's tree of it when it is open."""
+        document = self.workspace.parsed(path, data) if self.workspace is not None else None
+        return safe_build(path, data, document.tree if document is not None else None)
+
+    def from_text(self, path: str, kind: str, compute: Callable[[bytes], Any]) -> Any:
+        """What ``compute`` makes of the text of ``path`` (None when it cannot be read),
+        kept until the file changes."""
+        if self.workspace is None:
+            return None
+        return self.workspace.per_file(path, kind, compute)
 
     def remember(self, key: tuple[str, Any], compute: Callable[[], Any]) -> Any:
         if self.workspace is not None:
@@ -138,6 +146,11 @@ class BuckGraph:
 
     # -- labels ---------------------------------------------------------------------------
     def locate(self, text: str, from_path: str) -> Location | None:
+        # Where a label points depends on the folder it is written in, not on the file.
+        key = ("buck-locate", text, os.path.dirname(from_path))
+        return self.remember(key, lambda: self._locate(text, from_path))
+
+    def _locate(self, text: str, from_path: str) -> Location | None:
         label = labels.parse(text)
         if label is None:
             return None

@@ -30,7 +30,6 @@ from .values import (
     Scope,
     Value,
     collect_bindings,
-    mutated_names,
 )
 from .wrappers import MAX_EXPANSION_DEPTH, bind_parameters
 
@@ -40,6 +39,9 @@ CODEGEN_MACROS = frozenset({GENERATED_LIB, OPERATOR_LIBRARY})
 CXX_KINDS = frozenset({"cxx_library", "cxx_binary", "cxx_test", "cxx_python_extension"})
 # fb_xplat_cxx_library, fb_android_cxx_library, prebuilt_cxx_library, cxx_binary, ...
 _CXX_RULE = re.compile(r"(?:\w+_)?(cxx_(?:library|binary|test|python_extension))")
+# Matches the text of every file that defines a C++ target: the kinds contain "cxx_", and
+# a loaded symbol can be given another spelling only with escapes or "+".
+MAY_DEFINE_CXX = re.compile(rb"cxx_|\\|\+")
 _WRAPPER_KIND_ARGUMENT = "_kind"
 _LOCAL = "local:"
 _NESTED_BLOCKS = frozenset({"if_statement", "for_statement", "elif_clause", "else_clause", "block"})
@@ -143,7 +145,8 @@ class _Builder:
         self.path = path
         self.data = data
         self.root = root
-        self.evaluator = Evaluator(data, mutated_names(root, data))
+        self.evaluator = Evaluator(data, root)
+        self.has_kind_arguments = _WRAPPER_KIND_ARGUMENT.encode() in data
         self.loads: list[Load] = []
         self.functions: set[str] = set()
         self.definitions: dict[str, ts.Node] = {}
@@ -245,12 +248,15 @@ class _Builder:
         kind = self._kind(kind_node)
         if kind is None:
             return
+        local = kind.startswith(_LOCAL)
+        known = kind in CODEGEN_MACROS or kind in CXX_KINDS
+        if not local and not known and not self._may_name(arguments):
+            return  # not a target: load(), oncall(), fail(), ...
         values, open_arguments, positional = self._arguments(arguments, scope)
-        if kind.startswith(_LOCAL) and self._expand(
+        if local and self._expand(
             kind[len(_LOCAL) :], call, values, positional, open_arguments, function, outer
         ):
             return
-        known = kind in CODEGEN_MACROS or kind in CXX_KINDS
         if len(positional) > 1 and known:
             open_arguments = True
         name_item = values.get("name")
@@ -312,8 +318,21 @@ class _Builder:
         self._walk(body, scope, function, _Outer(outer.call, outer.callee, active | {name}))
         return len(self.targets) > before
 
+    def _may_name(self, arguments: ts.Node) -> bool:
+        """Whether the arguments may give a ``name`` (written out, or in a ``**`` dict)."""
+        for child in arguments.named_children:
+            if child.type == "dictionary_splat":
+                return True
+            if child.type == "keyword_argument":
+                name = child.child_by_field_name("name")
+                if name is not None and self._text(name) == "name":
+                    return True
+        return False
+
     def _wrapped_kind(self, arguments: ts.Node) -> ts.Node | None:
         """The rule named by ``_kind = ...`` in ``fbcode_target(_kind = ..., ...)``."""
+        if not self.has_kind_arguments:
+            return None
         for child in arguments.named_children:
             if child.type == "keyword_argument":
                 name = child.child_by_field_name("name")

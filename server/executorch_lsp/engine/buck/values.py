@@ -10,10 +10,15 @@ items and is marked incomplete: its items are certain, its length is not.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 import tree_sitter as ts
+
+from .. import grammars
+from ..languages import LanguageId
 
 
 class Unknown:
@@ -71,7 +76,22 @@ Value = str | int | bool | None | ListValue | DictValue | Unknown
 _MUTATING_METHODS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault"}
 )
+_MUTATING_METHOD_BYTES = tuple(method.encode() for method in _MUTATING_METHODS)
+# "]" before an assignment operator, with whitespace, comments or the grammar's non-ASCII
+# spaces between: in a file that parses without errors and has no line continuation,
+# every assignment to a subscript has it.
+_SUBSCRIPT_ASSIGNMENT = re.compile(
+    rb"\](?:\s|#[^\n]*|[\x80-\xff])*(?:[:=]|//=|<<=|>>=|\*\*=|[-+*/%&|^@]=)"
+)
 _MAX_DEPTH = 32
+# Triple-quoted literals whose value is the text between the quotes ("\r\n" in one is
+# read as "\n": those go to the parser).
+_TRIPLE_QUOTED = re.compile(r'"""([^"\\\r\0]*)"""|\'\'\'([^\'\\\r\0]*)\'\'\'')
+_MUTATIONS = """
+(call function: (attribute object: (identifier) @name attribute: (identifier) @method))
+(assignment left: (subscript value: (identifier) @name))
+(augmented_assignment left: (subscript value: (identifier) @name))
+"""
 
 
 def is_truthy(value: Value) -> bool | None:
@@ -140,45 +160,50 @@ def collect_bindings(block: ts.Node, scope: Scope, data: bytes) -> None:
 
 def mutated_names(root: ts.Node, data: bytes) -> frozenset[str]:
     """Names changed in place anywhere in the file: ``x.append(...)``, ``x[k] = v``."""
+    if not _may_mutate(root, data):
+        return frozenset()
     found: set[str] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "call":
-            function = node.child_by_field_name("function")
-            if function is not None and function.type == "attribute":
-                target = function.child_by_field_name("object")
-                method = function.child_by_field_name("attribute")
-                if (
-                    target is not None
-                    and target.type == "identifier"
-                    and method is not None
-                    and _text(method, data) in _MUTATING_METHODS
-                ):
-                    found.add(_text(target, data))
-        elif node.type in ("assignment", "augmented_assignment"):
-            left = node.child_by_field_name("left")
-            if left is not None and left.type == "subscript":
-                value = left.child_by_field_name("value")
-                if value is not None and value.type == "identifier":
-                    found.add(_text(value, data))
-        stack.extend(node.children)
+    for _, captures in ts.QueryCursor(_mutations_query()).matches(root):
+        method = captures.get("method")
+        if method is not None and _text(method[0], data) not in _MUTATING_METHODS:
+            continue
+        found.add(_text(captures["name"][0], data))
     return frozenset(found)
 
 
+def _may_mutate(root: ts.Node, data: bytes) -> bool:
+    """False when the text shows that nothing is changed in place (the query is not run)."""
+    return (
+        root.has_error
+        or b"\\" in data
+        or any(method in data for method in _MUTATING_METHOD_BYTES)
+        or _SUBSCRIPT_ASSIGNMENT.search(data) is not None
+    )
+
+
+@cache
+def _mutations_query() -> ts.Query:
+    return ts.Query(grammars.language(LanguageId.STARLARK), _MUTATIONS)
+
+
 class Evaluator:
-    def __init__(self, data: bytes, mutated: frozenset[str] = frozenset()) -> None:
+    def __init__(self, data: bytes, root: ts.Node) -> None:
         self.data = data
-        self.mutated = mutated
+        self.root = root
         self._active: set[int] = set()
+
+    @cached_property
+    def mutated(self) -> frozenset[str]:
+        """Computed on the first name looked up (many files evaluate none)."""
+        return mutated_names(self.root, self.data)
 
     def item(self, node: ts.Node, scope: Scope) -> Item:
         """The value with its position; a parameter bound to an argument keeps the
         argument's position (where the value was written)."""
         if node.type == "identifier":
             name = _text(node, self.data)
-            found = scope.lookup(name) if name not in self.mutated else None
-            if found is not None and isinstance(found[0], Item):
+            found = scope.lookup(name)
+            if found is not None and isinstance(found[0], Item) and name not in self.mutated:
                 return found[0]
         return Item(self.value(node, scope), node.start_byte, node.end_byte)
 
@@ -186,8 +211,12 @@ class Evaluator:
         if depth > _MAX_DEPTH or node.has_error or node.is_missing:
             return UNKNOWN  # never read a value out of text that did not parse
         kind = node.type
-        if kind in ("string", "concatenated_string"):
-            return _string(node, self.data)
+        if kind == "string":
+            text = _text(node, self.data)
+            plain = _plain_string(text)
+            return plain if plain is not None else _string(text)
+        if kind == "concatenated_string":
+            return _string(_text(node, self.data))
         if kind == "integer":
             return _integer(_text(node, self.data))
         if kind == "true":
@@ -216,10 +245,11 @@ class Evaluator:
     def _list(self, node: ts.Node, scope: Scope, depth: int) -> Value:
         items = []
         for child in node.named_children:
-            if child.type in ("comment", "list_splat"):
-                if child.type == "list_splat":
-                    return UNKNOWN
+            kind = child.type
+            if kind == "comment":
                 continue
+            if kind == "list_splat":
+                return UNKNOWN
             items.append(
                 Item(self.value(child, scope, depth + 1), child.start_byte, child.end_byte)
             )
@@ -243,10 +273,8 @@ class Evaluator:
 
     def _name(self, node: ts.Node, scope: Scope, depth: int) -> Value:
         name = _text(node, self.data)
-        if name in self.mutated:
-            return UNKNOWN
         found = scope.lookup(name)
-        if found is None or found[0] is None:
+        if found is None or found[0] is None or name in self.mutated:
             return UNKNOWN
         expression, owner = found
         if isinstance(expression, Item):
@@ -324,12 +352,25 @@ def _text(node: ts.Node, data: bytes) -> str:
     return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-def _string(node: ts.Node, data: bytes) -> Value:
+def _string(text: str) -> Value:
     try:
-        value = ast.literal_eval(_text(node, data))
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return UNKNOWN
     return value if isinstance(value, str) else UNKNOWN
+
+
+def _plain_string(text: str) -> str | None:
+    """The value of a string literal without prefix or escapes (most of them), read
+    without the Python parser; None when that needs the parser."""
+    quote = text[:1]
+    if (quote == '"' or quote == "'") and len(text) >= 2 and text[-1] == quote:
+        inner = text[1:-1]
+        # A newline ends a one-line string; escapes need the parser.
+        if not (quote in inner or "\\" in inner or "\n" in inner or "\r" in inner or "\0" in inner):
+            return inner
+    match = _TRIPLE_QUOTED.fullmatch(text)
+    return match[match.lastindex] if match is not None else None
 
 
 def _integer(text: str) -> Value:

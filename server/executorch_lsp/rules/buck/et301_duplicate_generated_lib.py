@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...engine.buck.graph import BuckGraph, document_model
 from ...engine.buck.labels import EXECUTORCH_CELL
-from ...engine.buck.model import Target
+from ...engine.buck.model import MAY_DEFINE_CXX, Target
 from ...engine.buck.values import Item, plain
 from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId, detect_language
@@ -189,5 +189,6 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(b"deps",),
+    anchor_patterns=(MAY_DEFINE_CXX,),
     workspace_fingerprint=fingerprint,
 )

@@ -154,7 +154,7 @@ def _add_operator_library(graph: BuckGraph, library: Target, selection: _Selecti
         selection.operators |= {_qualified(key) for key, _ in by_dict.entries}
 
 
-def _yaml_operators(graph: BuckGraph, yaml: str, location: Location | None) -> set[str]:
+def _yaml_operators(graph: BuckGraph, yaml: str, location: Location | None) -> frozenset[str]:
     """The operators of a yaml file: all of them when it can be read, else a sample."""
     path = graph.file_of(location) if location is not None else None
     if path is None and yaml in YAML_OPERATORS:
@@ -162,13 +162,15 @@ def _yaml_operators(graph: BuckGraph, yaml: str, location: Location | None) -> s
         if root is not None:
             package, name = yaml.split("//", 1)[1].split(":", 1)
             path = os.path.join(root, package, name)
-    data = graph.read(path) if path is not None else None
-    if data is None:
-        return set(YAML_OPERATORS.get(yaml, ()))
-    return _default_kernel_operators(data)
+    found = (
+        graph.from_text(path, "buck-yaml-operators", _default_kernel_operators)
+        if path is not None
+        else None
+    )
+    return found if found is not None else YAML_OPERATORS.get(yaml, frozenset())
 
 
-def _default_kernel_operators(data: bytes) -> set[str]:
+def _default_kernel_operators(data: bytes) -> frozenset[str]:
     """Operators of a yaml file that have a kernel for the default kernel key. Kernels
     only for specific dtypes or dim orders (``arg_meta: {...}``) have keys of their own and
     do not collide with another library's default kernel."""
@@ -180,7 +182,7 @@ def _default_kernel_operators(data: bytes) -> set[str]:
         if b"arg_meta:" in body and not _DEFAULT_KERNEL.search(body):
             continue
         found.add(_qualified(entry.group(1).decode()))
-    return found
+    return frozenset(found)
 
 
 def _qualified(operator: str) -> str:
