@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -78,9 +78,14 @@ def applicable_rules(
     )
 
 
-def prepare_workspace(workspace: Workspace, config: Config) -> None:
-    """Compute what the screen of every file needs from the workspace, once."""
+def prepare_workspace(
+    workspace: Workspace, config: Config, languages: Collection[LanguageId] | None = None
+) -> None:
+    """Compute what the screen of every file (of ``languages``) needs from the
+    workspace, once."""
     for rule in RULES:
+        if languages is not None and not rule.languages & set(languages):
+            continue
         if rule.workspace_anchor is not None and config.is_enabled(rule.code):
             rule.workspace_anchor(workspace)
 

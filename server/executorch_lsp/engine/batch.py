@@ -116,7 +116,7 @@ def check_files(
     files = list(paths)
     _workspace = workspace
     if workspace is not None:
-        prepare_workspace(workspace, config)
+        prepare_workspace(workspace, config, {detect_language(path) for path in files})
     try:
         return _check_all(files, config, jobs)
     finally:
