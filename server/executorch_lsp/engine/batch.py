@@ -85,7 +85,11 @@ def check_file(path: Path, config: Config) -> FileResult:
     rules = _screen(language, data, config)
     if rules is None:
         return FileResult(path)
-    document = Document(str(path), language, data)
+    document = (
+        _workspace.document(str(path), data, language)
+        if _workspace is not None
+        else Document(str(path), language, data)
+    )
     analysis: Analysis = analyze(document, config, workspace=_workspace, screened=rules)
     return FileResult(
         path,
@@ -116,6 +120,7 @@ def check_files(
     files = list(paths)
     _workspace = workspace
     if workspace is not None:
+        workspace.shares_documents = True
         prepare_workspace(workspace, config, {detect_language(path) for path in files})
     try:
         return _check_all(files, config, jobs)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from .discovery import MAX_FILE_BYTES, iter_files
+from .document import Document
 from .languages import LanguageId, detect_language
 
 MAX_WORKSPACE_FILES = 50_000
@@ -21,6 +23,8 @@ MAX_WORKSPACE_FILES = 50_000
 _CACHE_BUDGET_BYTES = 64 * 1024 * 1024
 # Text searches whose per-file answers are kept (least recently used dropped first).
 _MAX_SEARCHES_KEPT = 64
+# Parsed documents shared between a check and the indexes (see ``document``).
+_MAX_DOCUMENTS_KEPT = 48
 
 
 class Workspace:
@@ -46,6 +50,10 @@ class Workspace:
         self._file_versions: dict[str, int] = {}
         self._matches: dict[tuple[LanguageId, Any], dict[str, bool]] = {}
         self._parsed: dict[str, Any] = {}
+        self._recent_documents: OrderedDict[str, Any] = OrderedDict()
+        # On for a one-off check (one thread): the documents parsed for the indexes and
+        # for the analysis are shared, so no file is parsed twice.
+        self.shares_documents = False
         self._persistent: dict[str, dict] = {}
         self.generation = 0
         self.truncated = False
@@ -103,10 +111,25 @@ class Workspace:
             return self._persistent.setdefault(kind, {})
 
     def parsed(self, path: str, data: bytes) -> Any:
-        """The editor's parsed document of ``path`` if it holds exactly ``data``."""
+        """The editor's parsed document of ``path`` if it holds exactly ``data`` (or, when
+        documents are shared, one made recently by ``document``)."""
         with self._lock:
-            document = self._parsed.get(path)
+            document = self._parsed.get(path) or self._recent_documents.get(path)
         return document if document is not None and document.data == data else None
+
+    def document(self, path: str, data: bytes, language: LanguageId) -> Document:
+        """A document of ``path`` holding ``data``: the editor's, a shared one, or a new one
+        (kept for sharing when that is on)."""
+        found = self.parsed(path, data)
+        if found is not None:
+            return found
+        document = Document(path, language, data)
+        if self.shares_documents:
+            with self._lock:
+                self._recent_documents[path] = document
+                while len(self._recent_documents) > _MAX_DOCUMENTS_KEPT:
+                    self._recent_documents.popitem(last=False)
+        return document
 
     def read(self, path: str) -> bytes | None:
         """The text of ``path``: the open buffer if there is one, else the file on disk."""

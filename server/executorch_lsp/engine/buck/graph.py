@@ -94,8 +94,10 @@ class BuckGraph:
 
     def _build(self, path: str, data: bytes) -> BuckFile:
         """The model of a file, from the editor's tree of it when it is open."""
-        document = self.workspace.parsed(path, data) if self.workspace is not None else None
-        return safe_build(path, data, document.tree if document is not None else None)
+        if self.workspace is None:
+            return safe_build(path, data, None)
+        document = self.workspace.document(path, data, LanguageId.STARLARK)
+        return safe_build(path, data, document.tree)
 
     def from_text(self, path: str, kind: str, compute: Callable[[bytes], Any]) -> Any:
         """What ``compute`` makes of the text of ``path`` (None when it cannot be read),

@@ -237,7 +237,9 @@ class CallGraph:
         return self.workspace.per_file(
             path,
             "cpp-call-graph",
-            lambda data: summarize_file(path, data, fields, self.workspace.parsed(path, data)),
+            lambda data: summarize_file(
+                path, data, fields, self.workspace.document(path, data, LanguageId.CPP)
+            ),
         )
 
     def resetters(self) -> frozenset[str]:

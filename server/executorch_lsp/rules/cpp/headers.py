@@ -9,7 +9,6 @@ import re
 import tree_sitter as ts
 
 from ...engine import grammars
-from ...engine.document import Document
 from ...engine.languages import LanguageId
 from ...engine.workspace import Workspace
 from ..base import RuleContext
@@ -75,7 +74,7 @@ def classes_in(workspace: Workspace, path: str) -> dict[str, dict[str, TypeInfo]
     def compute(data: bytes) -> dict[str, dict[str, TypeInfo]]:
         if not any(word in data for word in _EXECUTORCH_TYPES):
             return {}
-        document = Document(path, LanguageId.CPP, data)
+        document = workspace.document(path, data, LanguageId.CPP)
         model = FileModel(document.tree.root_node, data)
         query = grammars.compile_query(LanguageId.CPP, "cpp/classes.scm")
         classes: dict[str, dict[str, TypeInfo]] = {}
