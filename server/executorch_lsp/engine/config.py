@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ class ConfigError(Exception):
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+@cache
+def _is_enabled(select: tuple[str, ...], ignore: tuple[str, ...], code: str) -> bool:
+    selected = any(_matches(selector, code) for selector in select)
+    return selected and not any(_matches(selector, code) for selector in ignore)
+
+
 @dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ("ALL",)
@@ -55,8 +62,7 @@ class Config:
         return self.path.parent if self.path else None
 
     def is_enabled(self, code: str) -> bool:
-        selected = any(_matches(selector, code) for selector in self.select)
-        return selected and not any(_matches(selector, code) for selector in self.ignore)
+        return _is_enabled(self.select, self.ignore, code)
 
     def severity_for(self, code: str, default: Severity) -> Severity:
         return self.severity.get(code, default)

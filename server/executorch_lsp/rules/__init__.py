@@ -111,5 +111,6 @@ def workspace_fingerprint(workspace: Workspace, path: str) -> tuple:
 
 
 @cache
+@cache
 def rules_for(language: LanguageId) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if language in rule.languages)
