@@ -6,7 +6,7 @@ import pytest
 
 from executorch_lsp.engine import grammars
 from executorch_lsp.engine.languages import LanguageId
-from executorch_lsp.rules.cpp.lexical import LiteralSpans
+from executorch_lsp.rules.cpp.lexical import LiteralSpans, arguments_end
 
 _LITERAL_NODES = {
     "comment",
@@ -56,3 +56,12 @@ def test_a_range_is_lexed_from_its_start() -> None:
     assert not spans.covers(source.index(b"int"))
     assert spans.covers(source.index(b'"x"') + 1)
     assert not spans.covers(source.index(b"open"))  # before the range: not lexed
+
+
+def test_arguments_end_skips_nested_parentheses() -> None:
+    source = b'm.load(f(a, (b)), "x");'
+    assert arguments_end(source, source.index(b"(") + 1) == source.index(b";")
+
+
+def test_arguments_end_gives_up_on_unclosed_calls() -> None:
+    assert arguments_end(b"m.load(a, b", 7) is None

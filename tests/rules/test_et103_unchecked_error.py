@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from executorch_lsp.rules.cpp.et103_unchecked_error import RULE
 from harness import assert_marked, findings, fixed
 
 POSITIVE = {
@@ -23,6 +24,12 @@ void run(Module& module) {
 void run(Result<Program>& program, Result<Method>& method, MemoryManager* mm) {
   program->load_method("forward", mm);  // <- ET103
   method->execute();  // <- ET103
+}
+""",
+    "arguments_over_several_lines": """
+void run(Module& module) {
+  module.execute(  // <- ET103
+      "forward", {EValue(make_tensor(sizes, data)), EValue(1)});
 }
 """,
     "prepare_inputs_freed_at_once": """
@@ -50,7 +57,14 @@ NEGATIVE = {
         "  tokenizer->load(path);\n  flag.load();\n}\n"
     ),
     "unknown_receiver": "void run(Engine& engine) {\n  engine.load();\n}\n",
+    "result_used_by_a_chained_call": "void run(Module& m) {\n  m.load().ok();\n}\n",
 }
+
+
+def test_screen_passes_only_files_with_a_call_that_ends_its_statement() -> None:
+    assert RULE.applies_to(b"void f(Module& m) {\n  m.load(a, (b));\n}")
+    assert not RULE.applies_to(b"void f(Module& m) {\n  m.load(a).ok();\n}")
+    assert not RULE.applies_to(b"void f(Module& m) {\n  ET_CHECK_OK_OR_RETURN_ERROR(m.load());\n}")
 
 
 @pytest.mark.parametrize("name", sorted(POSITIVE))

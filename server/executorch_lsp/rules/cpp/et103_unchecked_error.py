@@ -13,10 +13,12 @@ from ..base import Rule, RuleContext
 from .et103_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
+from .lexical import arguments_end
 from .returns import RETURNS_ERROR, RETURNS_RESULT, returned_kind, returns_error_or_result
 from .syntax import called_name_offset, text
 
 _NAMES = sorted({n for table in (RETURNS_ERROR, RETURNS_RESULT) for v in table.values() for n in v})
+_STATEMENT_END = re.compile(rb"\s*;")
 # Only lines that start with a call can discard its result. Each call pattern opens
 # with a literal (fast to search); the start of its line is checked on the match.
 _LINE_START_CALLS = (
@@ -46,8 +48,20 @@ def _line_start_calls(data: bytes, start: int, end: int) -> Iterator[re.Match[by
 
 
 class _StatementCallScreen:
-    def search(self, data: bytes) -> re.Match[bytes] | None:
-        return next(_line_start_calls(data, 0, len(data)), None)
+    """Files with a checked call that opens a line and ends its statement (``)`` then
+    ``;``): only such a call is an expression statement whose value is thrown away."""
+
+    def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> bool | None:
+        end = len(data) if endpos is None else endpos
+        calls = _line_start_calls(data, pos, end)
+        return True if any(_ends_statement(data, call.end(), end) for call in calls) else None
+
+
+def _ends_statement(data: bytes, after_open: int, end: int) -> bool:
+    """Whether the call's closing parenthesis is followed by ``;`` (or is not found nearby,
+    which cannot rule it out)."""
+    index = arguments_end(data, after_open, end)
+    return index is None or _STATEMENT_END.match(data, index, end) is not None
 
 
 def check(context: RuleContext) -> Iterator[Finding]:

@@ -88,3 +88,20 @@ def _identifier_before(data: bytes, offset: int) -> bytes:
     while index > 0 and data[index - 1] in _IDENTIFIER_BYTES:
         index -= 1
     return data[index:offset]
+
+
+# How far to look for the parenthesis that closes a call's arguments.
+_MAX_ARGUMENTS_BYTES = 4096
+
+
+def arguments_end(data: bytes, after_open: int, end: int | None = None) -> int | None:
+    """The offset just after the ``)`` that closes the ``(`` before ``after_open``; None
+    when it is not found nearby (callers must then assume the worst). Parentheses in
+    literals are counted too: good enough for a screen, never for a finding."""
+    end = len(data) if end is None else end
+    depth, index, limit = 1, after_open, min(end, after_open + _MAX_ARGUMENTS_BYTES)
+    while depth and index < limit:
+        byte = data[index]
+        depth += (byte == 0x28) - (byte == 0x29)  # ( and )
+        index += 1
+    return index if depth == 0 else None

@@ -17,10 +17,11 @@ import re
 from functools import lru_cache
 
 from ..screens import AnyOf
+from .lexical import arguments_end
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-# How far to look for the closing parenthesis of a call, or for the end of a Result's
-# template arguments, before giving up (and passing the file).
+# How far to look for the end of a Result's template arguments before giving up (and
+# passing the file).
 _MAX_ARGUMENTS_BYTES = 4096
 # How far back a call's statement is searched for the name it initialises. The text
 # since the previous ``;`` is taken (braces in it only add names: over-approximation).
@@ -62,12 +63,8 @@ def _statement_start(data: bytes, offset: int, floor: int) -> int:
 def _temporary_read(data: bytes, after_open: int, end: int) -> bool:
     """Whether the call's closing parenthesis is followed by ``->`` or ``.get`` (or the
     parenthesis is not found nearby, which cannot rule it out)."""
-    depth, index, limit = 1, after_open, min(end, after_open + _MAX_ARGUMENTS_BYTES)
-    while depth and index < limit:
-        byte = data[index]
-        depth += (byte == 0x28) - (byte == 0x29)  # ( and )
-        index += 1
-    return depth != 0 or _READ_AFTER.match(data, index, end) is not None
+    index = arguments_end(data, after_open, end)
+    return index is None or _READ_AFTER.match(data, index, end) is not None
 
 
 def _declared_after(data: bytes, type_open: int, end: int) -> list[bytes] | None:
