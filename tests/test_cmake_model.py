@@ -6,8 +6,10 @@ from executorch_lsp.engine.cmake_model import (
     UNKNOWN,
     BuildModel,
     Interpreter,
+    ListFile,
     build_model,
     compatible,
+    list_file,
 )
 
 
@@ -311,15 +313,15 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
 
     files = {path: text.encode() for path, text in PROJECT.items()}
     versions = dict.fromkeys(files, 0)
-    documents: dict[str, Document] = {}
+    parsed: dict[str, tuple[bytes, ListFile]] = {}
 
-    def parse(path: str) -> Document | None:
+    def parse(path: str) -> ListFile | None:
         if path not in files:
             return None
-        cached = documents.get(path)
-        if cached is None or cached.data != files[path]:
-            documents[path] = Document(path, LanguageId.CMAKE, files[path])
-        return documents[path]
+        cached = parsed.get(path)
+        if cached is None or cached[0] != files[path]:
+            parsed[path] = (files[path], list_file(Document(path, LanguageId.CMAKE, files[path])))
+        return parsed[path][1]
 
     memo: dict = {}
     edits = [
@@ -338,14 +340,14 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
         files[path] += line.encode()
         versions[path] += 1
         replayed = Interpreter(
-            files.get, parse=parse, subdirectories=memo, version=versions.get
+            files.get, list_files=parse, subdirectories=memo, version=versions.get
         ).run_file("/p/CMakeLists.txt")
-        fresh = Interpreter(files.get, parse=parse).run_file("/p/CMakeLists.txt")
+        fresh = Interpreter(files.get, list_files=parse).run_file("/p/CMakeLists.txt")
         assert _summary(replayed) == _summary(fresh)
     backends = memo["/p/backends/CMakeLists.txt"]
     files["/p/app/CMakeLists.txt"] += b"# only the app changes\n"
     versions["/p/app/CMakeLists.txt"] += 1
-    Interpreter(files.get, parse=parse, subdirectories=memo, version=versions.get).run_file(
+    Interpreter(files.get, list_files=parse, subdirectories=memo, version=versions.get).run_file(
         "/p/CMakeLists.txt"
     )
     assert memo["/p/backends/CMakeLists.txt"] is backends  # replayed, not interpreted again

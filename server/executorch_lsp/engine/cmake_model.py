@@ -12,11 +12,13 @@ unknown and never lead to a finding.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import tree_sitter as ts
 
@@ -166,6 +168,170 @@ def library_of_file(path: str) -> str | None:
     return match.group(1) if match else None
 
 
+# -- list files as data ----------------------------------------------------------------------
+# A list file's syntax tree, reduced once to what the interpreter reads: function bodies
+# run many times and a project's files are interpreted again after every edit.
+_ids = itertools.count(1)  # stand for tree nodes in branch paths (unique in the process)
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    value: str  # unquoted (UNKNOWN for a bracket argument), before expansion
+    quoted: bool
+    start: int
+    end: int
+    literal: tuple[str, ...] | None  # its values when it references no variable
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    name: str  # lower case
+    arguments: tuple[Argument, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Arm:
+    condition: tuple[Argument, ...] | None  # None: taken without a test (else)
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _If:
+    id: int = field(compare=False)
+    arms: tuple[_Arm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _FunctionDefinition:
+    arguments: tuple[str, ...]  # the name and the parameters, unexpanded
+    body: tuple[Statement, ...] | None
+    body_id: int = field(compare=False)
+    is_macro: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Foreach:
+    arguments: tuple[Argument, ...]
+    body: tuple[Statement, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """while() and block(): their body runs once."""
+
+    body: tuple[Statement, ...]
+
+
+Statement = _Command | _If | _FunctionDefinition | _Foreach | _Body
+
+
+@dataclass(frozen=True, slots=True)
+class ListFile:
+    path: str
+    statements: tuple[Statement, ...]
+
+
+def read_list_file(path: str, data: bytes, document: Document | None = None) -> ListFile:
+    """The statements of a CMake file (``document`` is its syntax tree, if parsed already)."""
+    return list_file(document or Document(path, LanguageId.CMAKE, data))
+
+
+def list_file(document: Document) -> ListFile:
+    """The statements of a parsed CMake file."""
+    data = document.data
+    return ListFile(document.path, _statements(document.tree.root_node.named_children, data))
+
+
+def _statements(nodes: list[ts.Node], data: bytes) -> tuple[Statement, ...]:
+    found: list[Statement] = []
+    for node in nodes:
+        kind = node.type
+        if kind == "normal_command":
+            command = _command_of(node, data)
+            if command is not None:
+                found.append(command)
+        elif kind == "if_condition":
+            found.append(_if_of(node, data))
+        elif kind in ("function_def", "macro_def"):
+            found.append(_definition_of(node, data))
+        elif kind == "foreach_loop":
+            found.append(_foreach_of(node, data))
+        elif kind in ("while_loop", "block_def"):
+            body = _body_node(node)
+            if body is not None:
+                found.append(_Body(_statements(body.named_children, data)))
+    return tuple(found)
+
+
+def _command_of(node: ts.Node, data: bytes) -> _Command | None:
+    children = node.named_children
+    if not children:
+        return None
+    name = _text(children[0], data).lower()
+    arguments_node = next((c for c in children if c.type == "argument_list"), None)
+    return _Command(name, _arguments_of(arguments_node, data), node.start_byte, node.end_byte)
+
+
+def _if_of(node: ts.Node, data: bytes) -> _If:
+    arms: list[_Arm] = []
+    condition: ts.Node | None = None
+    for child in node.named_children:
+        if child.type in ("if_command", "elseif_command", "else_command"):
+            condition = child
+        elif child.type == "body":
+            test = (
+                None
+                if condition is None or condition.type == "else_command"
+                else _arguments_of(condition, data)
+            )
+            arms.append(_Arm(test, _statements(child.named_children, data)))
+    return _If(next(_ids), tuple(arms))
+
+
+def _definition_of(node: ts.Node, data: bytes) -> _FunctionDefinition:
+    head = node.named_children[0] if node.named_children else None
+    body = _body_node(node)
+    return _FunctionDefinition(
+        tuple(argument.value for argument in _arguments_of(head, data)),
+        _statements(body.named_children, data) if body is not None else None,
+        next(_ids),
+        node.type == "macro_def",
+    )
+
+
+def _foreach_of(node: ts.Node, data: bytes) -> _Foreach:
+    head = node.named_children[0] if node.named_children else None
+    body = _body_node(node)
+    return _Foreach(
+        _arguments_of(head, data),
+        _statements(body.named_children, data) if body is not None else None,
+    )
+
+
+def _body_node(node: ts.Node) -> ts.Node | None:
+    return next((c for c in node.named_children if c.type == "body"), None)
+
+
+def _arguments_of(head: ts.Node | None, data: bytes) -> tuple[Argument, ...]:
+    return tuple(_argument_of(node, data) for node in _argument_nodes(head))
+
+
+def _argument_of(node: ts.Node, data: bytes) -> Argument:
+    return _argument(data, node.start_byte, node.end_byte)
+
+
+def _argument(data: bytes, start: int, end: int) -> Argument:
+    raw = data[start:end].decode("utf-8", "replace")
+    value = _unquote(raw)
+    quoted = raw.startswith('"')
+    literal = None
+    if "$" not in value:  # nothing to expand
+        literal = (value,) if quoted else tuple(_split(value))
+    return Argument(value, quoted, start, end, literal)
+
+
 # -- the interpreter ------------------------------------------------------------------------
 @dataclass
 class _Frame:
@@ -181,9 +347,9 @@ class _Frame:
 class _Definition:
     name: str
     params: tuple[str, ...]
-    body: ts.Node
+    body: tuple[Statement, ...]
+    body_id: int
     path: str
-    data: bytes
     is_macro: bool
 
 
@@ -220,7 +386,7 @@ class _Recorder:
         self.function_names = set(model.functions)
         self.functions = dict(functions)
         self.executorch = model.executorch
-        self.parent_before = dict(parent.variables)
+        self.parent_before = _flat(parent.variables)
         self.mutations: list[tuple[str, str, object, int]] = []
         self.read: set[str] = set()
 
@@ -238,7 +404,7 @@ class _Recorder:
             for name, found in model.targets.items()
             for target in found[self.target_counts.get(name, 0) :]
         ]
-        after = dict(parent.variables)
+        after = _flat(parent.variables)
         writes: dict[str, str | None] = {
             name: value for name, value in after.items() if self.parent_before.get(name) != value
         }
@@ -289,18 +455,18 @@ class Interpreter:
         self,
         read: Reader,
         executorch_targets: frozenset[str] = frozenset(),
-        parse: Callable[[str], Document | None] | None = None,
+        list_files: Callable[[str], ListFile | None] | None = None,
         subdirectories: dict[str, _Effects] | None = None,
         version: Callable[[str], int] | None = None,
     ) -> None:
         self._read = read
-        self._parse_cached = parse  # parsed list files kept between models (a workspace cache)
+        self._list_files = list_files  # list files kept between models (a workspace cache)
         self.subdirectories = subdirectories  # recorded effects of subdirectories, by list file
         self._version = version
         self._recorders: list[_Recorder] = []
         self.model = BuildModel()
         self.functions: dict[str, _Definition] = {}
-        self._documents: dict[str, tuple[Document, bytes]] = {}
+        self._parsed: dict[str, ListFile] = {}
         self._executorch_targets = executorch_targets
         self._depth = 0
 
@@ -353,10 +519,10 @@ class Interpreter:
         )
 
     def _inputs(self, child: _Frame, parent: _Frame) -> int:
-        functions = tuple(sorted((name, d.path, d.body.id) for name, d in self.functions.items()))
+        functions = tuple(sorted((name, d.path, d.body_id) for name, d in self.functions.items()))
         return hash(
             (
-                frozenset(dict(child.variables).items()),
+                frozenset(_flat(child.variables).items()),
                 child.branch,
                 child.via,
                 self._call_site,
@@ -398,7 +564,6 @@ class Interpreter:
         parsed = self._parse(path)
         if parsed is None:
             return self.model
-        document, data = parsed
         self.model.files.append(path)
         if frame is None:
             frame = _Frame(_initial_variables(path), path, os.path.dirname(path), ())
@@ -409,71 +574,54 @@ class Interpreter:
         )
         inner.variables["CMAKE_CURRENT_LIST_DIR"] = os.path.dirname(path)
         inner.variables["CMAKE_CURRENT_LIST_FILE"] = path
-        self._block(document.tree.root_node.named_children, inner, data)
+        self._block(parsed.statements, inner)
         return self.model
 
-    def _parse(self, path: str) -> tuple[Document, bytes] | None:
-        if path not in self._documents:
-            if self._parse_cached is not None:
-                document = self._parse_cached(path)
-                if document is None:
-                    return None
-                self._documents[path] = (document, document.data)
-                return self._documents[path]
-            data = self.read(path)
-            if data is None:
+    def _parse(self, path: str) -> ListFile | None:
+        if path not in self._parsed:
+            if self._list_files is not None:
+                parsed = self._list_files(path)
+            else:
+                data = self.read(path)
+                parsed = None if data is None else read_list_file(path, data)
+            if parsed is None:
                 return None
-            self._documents[path] = (Document(path, LanguageId.CMAKE, data), data)
-        return self._documents[path]
+            self._parsed[path] = parsed
+        return self._parsed[path]
 
     # -- blocks -------------------------------------------------------------------------
-    def _block(self, nodes: list[ts.Node], frame: _Frame, data: bytes) -> None:
-        for node in nodes:
-            kind = node.type
-            if kind == "normal_command":
-                self._command(node, frame, data)
-            elif kind == "if_condition":
-                self._if(node, frame, data)
-            elif kind in ("function_def", "macro_def"):
-                self._define(node, frame, data)
-            elif kind == "foreach_loop":
-                self._foreach(node, frame, data)
-            elif kind in ("while_loop", "block_def"):
-                body = next((c for c in node.named_children if c.type == "body"), None)
-                if body is not None:
-                    self._block(body.named_children, frame, data)
+    def _block(self, statements: tuple[Statement, ...], frame: _Frame) -> None:
+        for statement in statements:
+            if type(statement) is _Command:
+                self._command(statement, frame)
+            elif type(statement) is _If:
+                self._if(statement, frame)
+            elif type(statement) is _FunctionDefinition:
+                self._define(statement, frame)
+            elif type(statement) is _Foreach:
+                self._foreach(statement, frame)
+            else:
+                self._block(statement.body, frame)
 
-    def _if(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        arms: list[tuple[ts.Node | None, ts.Node | None]] = []
-        condition: ts.Node | None = None
-        for child in node.named_children:
-            if child.type in ("if_command", "elseif_command", "else_command"):
-                condition = child
-            elif child.type == "body":
-                arms.append((condition, child))
+    def _if(self, statement: _If, frame: _Frame) -> None:
+        arms = statement.arms
         previous_branch = frame.branch
         base = frame.variables
         outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]] = []
         decided = False
-        for index, (head, body) in enumerate(arms):
-            value = (
-                True
-                if head is None or head.type == "else_command"
-                else self._condition(head, frame, data)
-            )
+        for index, arm in enumerate(arms):
+            value = True if arm.condition is None else self._condition(arm.condition, frame)
             if value is False:
                 continue
-            entry = (node.id, index)
+            entry = (statement.id, index)
             frame.branch = (*previous_branch, entry)
             if value is True and not outcomes:
                 # The only arm that can run: in place, nothing to merge.
-                if body is not None:
-                    self._block(body.named_children, frame, data)
+                self._block(arm.body, frame)
                 decided = True
                 break
             frame.variables = ChainMap({}, base)  # the arm's own writes on top of base
-            if body is not None:
-                self._block(body.named_children, frame, data)
+            self._block(arm.body, frame)
             outcomes.append((entry, frame.variables))
             frame.variables = base
             if value is True:
@@ -483,26 +631,27 @@ class Interpreter:
         frame.variables = base
         if outcomes:
             if not decided:
-                outcomes.append(((node.id, len(arms)), ChainMap({}, base)))
+                outcomes.append(((statement.id, len(arms)), ChainMap({}, base)))
             _merge(base, outcomes)
 
-    def _define(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        head = node.named_children[0] if node.named_children else None
-        arguments = self._raw_arguments(head, data)
-        body = next((c for c in node.named_children if c.type == "body"), None)
-        if not arguments or body is None:
+    def _define(self, statement: _FunctionDefinition, frame: _Frame) -> None:
+        arguments = statement.arguments
+        if not arguments or statement.body is None:
             return
         name = arguments[0].lower()
         self.model.functions.add(name)
         self.functions[name] = _Definition(
-            name, tuple(arguments[1:]), body, frame.path, data, node.type == "macro_def"
+            name,
+            arguments[1:],
+            statement.body,
+            statement.body_id,
+            frame.path,
+            statement.is_macro,
         )
 
-    def _foreach(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        head = node.named_children[0] if node.named_children else None
-        body = next((c for c in node.named_children if c.type == "body"), None)
-        values = self._arguments(head, frame, data)
-        if not values or body is None:
+    def _foreach(self, statement: _Foreach, frame: _Frame) -> None:
+        values = self._arguments(statement.arguments, frame)
+        if not values or statement.body is None:
             return
         variable, items = values[0], values[1:]
         if items[:2] == ["IN", "LISTS"]:
@@ -515,72 +664,80 @@ class Interpreter:
             return
         for item in items[:_MAX_LOOP]:
             frame.variables[variable] = item
-            self._block(body.named_children, frame, data)
+            self._block(statement.body, frame)
 
     # -- arguments ----------------------------------------------------------------------
-    def _raw_arguments(self, head: ts.Node | None, data: bytes) -> list[str]:
-        return [_unquote(_text(a, data)) for a in _argument_nodes(head)]
+    def _raw_arguments(self, arguments: tuple[Argument, ...]) -> list[str]:
+        return [argument.value for argument in arguments]
 
-    def _arguments(self, head: ts.Node | None, frame: _Frame, data: bytes) -> list[str]:
-        return [value for value, _ in self._expanded(head, frame, data)]
+    def _arguments(self, arguments: tuple[Argument, ...], frame: _Frame) -> list[str]:
+        """Arguments after variable expansion; unquoted ones are split as lists."""
+        values: list[str] = []
+        for argument in arguments:
+            literal = argument.literal
+            if literal is not None:
+                values.extend(literal)
+            elif argument.quoted:
+                values.append(self.expand(argument.value, frame))
+            else:
+                values.extend(_split(self.expand(argument.value, frame)))
+        return values
 
     def _expanded(
-        self, head: ts.Node | None, frame: _Frame, data: bytes
-    ) -> list[tuple[str, ts.Node]]:
-        """Arguments after variable expansion; unquoted ones are split as lists."""
-        values: list[tuple[str, ts.Node]] = []
-        for argument in _argument_nodes(head):
-            raw = _text(argument, data)
-            quoted = raw.startswith('"')
-            value = self.expand(_unquote(raw), frame)
-            if quoted:
-                values.append((value, argument))
-            else:
-                values.extend((item, argument) for item in _split(value))
+        self, arguments: tuple[Argument, ...], frame: _Frame
+    ) -> list[tuple[str, Argument]]:
+        """``_arguments``, each value with the argument it comes from."""
+        values: list[tuple[str, Argument]] = []
+        for argument in arguments:
+            literal = argument.literal
+            if literal is None:
+                value = self.expand(argument.value, frame)
+                literal = (value,) if argument.quoted else _split(value)
+            values.extend((item, argument) for item in literal)
         return values
 
     def expand(self, text: str, frame: _Frame) -> str:
+        if "$" not in text:
+            return text
         text = _ENV.sub(UNKNOWN, text)
+        lookup = partial(self._lookup, frame.variables)
         for _ in range(8):
-            replaced = _VARIABLE.sub(lambda m: self._lookup(m.group(1), frame), text)
+            replaced = _VARIABLE.sub(lookup, text)
             if replaced == text:
                 break
             text = replaced
+            if "${" not in text:
+                break  # another pass would change nothing
         return text
 
-    def _lookup(self, name: str, frame: _Frame) -> str:
+    @staticmethod
+    def _lookup(variables: MutableMapping[str, str], match: re.Match[str]) -> str:
         # A variable never set here may come from a parent list file, the command line
         # or the toolchain: unknown, not empty.
+        name = match.group(1)
         if UNKNOWN in name:
             return UNKNOWN
-        return frame.variables.get(name, UNKNOWN)
+        return variables.get(name, UNKNOWN)
 
     # -- conditions ---------------------------------------------------------------------
-    def _condition(self, head: ts.Node, frame: _Frame, data: bytes) -> bool | None:
-        tokens = []
-        for argument in _argument_nodes(head):
-            raw = _text(argument, data)
-            tokens.append((self.expand(_unquote(raw), frame), raw.startswith('"')))
+    def _condition(self, arguments: tuple[Argument, ...], frame: _Frame) -> bool | None:
+        tokens = [(self.expand(a.value, frame), a.quoted) for a in arguments]
         try:
             return _Condition(tokens, frame.variables, self.model).evaluate()
         except (IndexError, ValueError, re.error):
             return None
 
     # -- commands -----------------------------------------------------------------------
-    def _command(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        name_node = node.named_children[0] if node.named_children else None
-        if name_node is None:
-            return
-        name = _text(name_node, data).lower()
-        arguments_node = next((c for c in node.named_children if c.type == "argument_list"), None)
-        site = Site(frame.path, node.start_byte, node.end_byte)
+    def _command(self, command: _Command, frame: _Frame) -> None:
+        name = command.name
+        site = Site(frame.path, command.start, command.end)
         handler = _HANDLERS.get(name)
         if handler is not None:
-            handler(self, _Call(name, arguments_node, frame, data, site))
+            handler(self, _Call(name, command.arguments, frame, site))
             self.model.calls.append((name, (), site, frame.branch))
             return
         # Expanded once: recorded as the call's arguments and passed to the function.
-        values = self._arguments(arguments_node, frame, data)
+        values = self._arguments(command.arguments, frame)
         self.model.calls.append((name, tuple(values), site, frame.branch))
         if name in self.functions:
             self._call_function(self.functions[name], values, frame, site)
@@ -593,7 +750,7 @@ class Interpreter:
     ) -> None:
         if self._depth >= _MAX_DEPTH:
             return
-        variables = frame.variables if definition.is_macro else dict(frame.variables)
+        variables = frame.variables if definition.is_macro else _flat(frame.variables)
         for index, param in enumerate(definition.params):
             variables[param] = values[index] if index < len(values) else ""
         variables["ARGN"] = ";".join(values[len(definition.params) :])
@@ -614,19 +771,19 @@ class Interpreter:
         previous = self._call_site
         self._call_site = previous or inner_site
         try:
-            self._block(definition.body.named_children, inner, definition.data)
+            self._block(definition.body, inner)
         finally:
             self._depth -= 1
             self._call_site = previous
 
     _call_site: _CallSite | None = None
 
-    def link_site(self, frame: _Frame, argument: ts.Node) -> Site:
+    def link_site(self, frame: _Frame, argument: Argument) -> Site:
         """Where a link is reported: the call of the outermost project function, else the
         argument itself."""
         if self._call_site is not None:
             return self._call_site.site
-        return Site(frame.path, argument.start_byte, argument.end_byte)
+        return Site(frame.path, argument.start, argument.end)
 
     def add_target(self, name: str, kind: str, frame: _Frame, site: Site) -> Target:
         target = Target(name, kind, site, frame.branch, executorch=name in self._executorch_targets)
@@ -642,15 +799,14 @@ class _CallSite:
 @dataclass
 class _Call:
     name: str
-    arguments: ts.Node | None
+    arguments: tuple[Argument, ...]
     frame: _Frame
-    data: bytes
     site: Site
 
 
 # -- command handlers -----------------------------------------------------------------------
 def _set(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     name, rest = values[0], values[1:]
@@ -674,7 +830,7 @@ def _set(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _option(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         default = values[2] if len(values) > 2 else "OFF"
         interpreter.model.options.setdefault(values[0], (default, call.site))
@@ -682,13 +838,13 @@ def _option(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _unset(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         call.frame.variables.pop(values[0], None)
 
 
 def _list(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     operation, name, items = values[0].upper(), values[1], values[2:]
@@ -721,7 +877,7 @@ _STRING_OUTPUT = {
 
 def _unknown_result(interpreter: Interpreter, call: _Call) -> None:
     """Commands whose output variable cannot be known (string(), file(), get_*())."""
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     if call.name == "string":
@@ -741,7 +897,7 @@ def _unknown_result(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _find_library(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     names = values[values.index("NAMES") + 1 :] if "NAMES" in values else values[1:2]
@@ -757,9 +913,7 @@ def _find_library(interpreter: Interpreter, call: _Call) -> None:
 
 def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
     def handler(interpreter: Interpreter, call: _Call) -> None:
-        values = [
-            untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame, call.data)
-        ]
+        values = [untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame)]
         if not values or UNKNOWN in values[0]:
             return
         actual = kind
@@ -804,13 +958,13 @@ def _source_paths(values: list[str], frame: _Frame) -> list[str]:
 
 
 def _target_sources(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         interpreter.mutate(untag(values[0])[0], "sources", _source_paths(values[1:], call.frame))
 
 
 def _target_properties(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if "PROPERTIES" not in values:
         return
     index = values.index("PROPERTIES")
@@ -821,7 +975,7 @@ def _target_properties(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _set_property(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values or values[0] != "TARGET" or "PROPERTY" not in values:
         return
     index = values.index("PROPERTY")
@@ -844,7 +998,7 @@ _ARCHIVE_IN_OPTION = re.compile(r"\$<TARGET_FILE:([^>]+)>|([^\s,;]+\.(?:a|lib))(
 
 
 def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     target = untag(values[0])[0]
@@ -890,7 +1044,7 @@ def _has_whole_archive(text: str) -> bool:
 
 
 def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     if not expanded or UNKNOWN in expanded[0][0]:
         return
     target = untag(expanded[0][0])[0]
@@ -898,12 +1052,12 @@ def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _link_libraries(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     _record_links(interpreter, call.frame, f"<directory {call.frame.source_dir}>", expanded)
 
 
 def _record_links(
-    interpreter: Interpreter, frame: _Frame, target: str, items: list[tuple[str, ts.Node]]
+    interpreter: Interpreter, frame: _Frame, target: str, items: list[tuple[str, Argument]]
 ) -> None:
     scope = "PRIVATE"
     whole_archive = False
@@ -1015,8 +1169,8 @@ def names_executorch_folder(text: str) -> bool:
 
 
 def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
-    raw = interpreter._raw_arguments(call.arguments, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
+    raw = interpreter._raw_arguments(call.arguments)
     if raw and names_executorch_folder(raw[0]):
         listfile = (
             os.path.join(call.frame.source_dir, values[0], "CMakeLists.txt") if values else ""
@@ -1038,7 +1192,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
     if data is None:
         return
     child = _Frame(
-        dict(call.frame.variables),
+        _flat(call.frame.variables),
         listfile,
         directory,
         call.frame.branch,
@@ -1050,7 +1204,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _include(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values or UNKNOWN in values[0]:
         return
     path = values[0]
@@ -1066,7 +1220,7 @@ def _include(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _find_package(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values and values[0] == "Torch":
         call.frame.variables["TORCH_LIBRARIES"] = "torch;torch_library;c10"
         return
@@ -1082,7 +1236,7 @@ def _find_package(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _project(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     if values[0].lower() == "executorch":
@@ -1095,7 +1249,7 @@ def _project(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 4:
         return
     if values[0] == "PARSE_ARGV":
@@ -1128,7 +1282,7 @@ def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _executorch_target_whole_archive(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     if len(expanded) < 2:
         return
     (target, _), (archive, node) = expanded[0], expanded[1]
@@ -1414,6 +1568,16 @@ def _unquote(text: str) -> str:
     if text.startswith("[") and text.endswith("]"):
         return UNKNOWN
     return text
+
+
+def _flat(variables: MutableMapping[str, str]) -> dict[str, str]:
+    """``dict(variables)`` without ChainMap's lookup of every name through its maps."""
+    if not isinstance(variables, ChainMap):
+        return dict(variables)
+    flat: dict[str, str] = {}
+    for mapping in reversed(variables.maps):
+        flat.update(_flat(mapping) if isinstance(mapping, ChainMap) else mapping)
+    return flat
 
 
 def _split(value: str) -> list[str]:

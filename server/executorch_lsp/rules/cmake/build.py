@@ -11,10 +11,11 @@ from ...engine.cmake_model import (
     BuildModel,
     Interpreter,
     LinkItem,
+    ListFile,
     compatible,
     is_executorch_root,
+    read_list_file,
 )
-from ...engine.document import Document
 from ...engine.findings import Related, Site, Span
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
@@ -49,14 +50,16 @@ def _build(workspace: Workspace, path: str) -> BuildModel:
     """Only list files that changed are parsed again, and subdirectories whose files and
     inputs did not change are replayed instead of interpreted."""
 
-    def parse(listfile: str) -> Document | None:
+    def parse(listfile: str) -> ListFile | None:
         return workspace.per_file(
-            listfile, "cmake-document", lambda data: Document(listfile, LanguageId.CMAKE, data)
+            listfile,
+            "cmake-list-file",
+            lambda data: read_list_file(listfile, data, workspace.parsed(listfile, data)),
         )
 
     return Interpreter(
         workspace.read,
-        parse=parse,
+        list_files=parse,
         subdirectories=workspace.persistent("cmake-subdirectories"),
         version=workspace.version,
     ).run_file(path)
