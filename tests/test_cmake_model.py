@@ -354,3 +354,41 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
     assert memo["/p/app/CMakeLists.txt"].versions == (
         ("/p/app/CMakeLists.txt", versions["/p/app/CMakeLists.txt"]),
     )
+
+
+PLAIN_LIST_FILES = [
+    'if(A)\n  set(X "a b" c;d ${Y} [[e]]) # note\nelseif(B)\nelse()\nendif()\n',
+    "IF (x)\nENDIF()\nif(a)endif()\nif(a)\nelse()\nelse()\nendif()\n",
+    "function(f a)\n  foo(${a}${b} ${${c}_x} $ENV{HOME} $CACHE{V} $<$<BOOL:x>:y>)\nendfunction()\n",
+    "macro(m)\n\nendmacro()\nforeach(i IN LISTS L)\n  bar(${i})\nendforeach(i)\n",
+    "while(x)\nendwhile()\nblock()\n  baz()\nendblock()\n",
+    'foo(a"b"c -DX="1" a(b)c a#b\n)\nfoo(x[[a]]y [=[a]b]=] #[[c]] z)\n',
+    'foo("a\\"b" a\\;b \\" a\\ b "\\t" $ $(X) a$ "${a}$" a]b)\r\nbar(b)\n',
+    "#[=[ a bracket\ncomment ]=]\nfoo()  # trailing\n",
+]
+PARSER_ONLY_LIST_FILES = [
+    "foo([a-z]+ b)\n",  # a regex-like argument
+    "foo(${})\n",  # a syntax error
+    "foo\n(a)\n",
+    "foo(a\\d)\n",
+    "else()\n",  # outside an if(): a plain command for the grammar
+    "function(f)endfunction()\n",
+    "foreach(a b)\nendforeach( a )\n",
+    "foo([=[a]]=])\n",  # the grammar's scanner misses this closing bracket
+    "foo(a)\rbar(b)\n",
+    "\ufefffoo(a)\n",
+]
+
+
+def test_plain_list_files_are_read_as_the_parser_reads_them() -> None:
+    from executorch_lsp.engine.cmake_model import scan_list_file
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.languages import LanguageId
+
+    for text in PLAIN_LIST_FILES:
+        data = text.encode()
+        document = Document("/p/CMakeLists.txt", LanguageId.CMAKE, data)
+        assert not document.tree.root_node.has_error
+        assert scan_list_file("/p/CMakeLists.txt", data) == list_file(document), text
+    for text in PARSER_ONLY_LIST_FILES:
+        assert scan_list_file("/p/CMakeLists.txt", text.encode()) is None, text

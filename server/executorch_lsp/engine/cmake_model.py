@@ -234,7 +234,11 @@ class ListFile:
 
 
 def read_list_file(path: str, data: bytes, document: Document | None = None) -> ListFile:
-    """The statements of a CMake file (``document`` is its syntax tree, if parsed already)."""
+    """The statements of a CMake file: read directly when it is plain, else from its syntax
+    tree (``document``, parsed here when not given)."""
+    scanned = scan_list_file(path, data)
+    if scanned is not None:
+        return scanned
     return list_file(document or Document(path, LanguageId.CMAKE, data))
 
 
@@ -330,6 +334,224 @@ def _argument(data: bytes, start: int, end: int) -> Argument:
     if "$" not in value:  # nothing to expand
         literal = (value,) if quoted else tuple(_split(value))
     return Argument(value, quoted, start, end, literal)
+
+
+# -- list files read without a syntax tree ---------------------------------------------------
+# Commands, arguments and comments read with regular expressions: several times faster than
+# parsing and walking the tree. Whatever the grammar might read another way (an error, a
+# regex-like [...] argument, an odd character) is left to the parser, so that both always
+# give the same statements.
+_ESCAPE = rb"\\(?:[^A-Za-z0-9;]|[trn;])"
+
+
+def _reference(depth: int) -> bytes:
+    """``${name}``, ``$ENV{name}``, ``$CACHE{name}``, nested ``depth`` times at most."""
+    name = rb"[A-Za-z0-9/_.+;-]|" + _ESCAPE
+    pattern = rb"\$(?:ENV|CACHE)?\{(?:" + name + rb")+\}"
+    for _ in range(depth):
+        pattern = rb"\$(?:ENV|CACHE)?\{(?:" + name + rb"|" + pattern + rb")+\}"
+    return pattern
+
+
+_TEXT_DOLLAR = rb"\$(?!\{|ENV|CACHE)"
+_IN_ARGUMENT = _ESCAPE + rb"|" + _reference(3) + rb"|" + _TEXT_DOLLAR
+_COMMENT = rb"\#\[(?P<comment_level>=*)\[.*?\](?P=comment_level)\]|\#(?!\[=*\[)[^\n]*"
+_BLANK = rb"[ \t\r\n\f\v]+"
+_TOP_TOKEN = re.compile(
+    rb"(?P<blank>" + _BLANK + rb")"
+    rb"|(?P<comment>" + _COMMENT + rb")"
+    rb"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*\(",
+    re.S,
+)
+_ARGUMENT_TOKEN = re.compile(
+    rb"(?P<blank>" + _BLANK + rb")"
+    rb"|(?P<open>\()"
+    rb"|(?P<close>\))"
+    rb"|(?P<comment>" + _COMMENT + rb")"
+    rb"|(?P<bracket>\[(?P<bracket_level>=*)\[.*?\](?P=bracket_level)\])"
+    rb'|(?P<quoted>"(?:[^"\\$]|' + _IN_ARGUMENT + rb')*")'
+    rb'|(?P<unquoted>(?:[^ \t\r\n\f\v()#"\\\[$]|' + _IN_ARGUMENT + rb")+)",
+    re.S,
+)
+# A byte-order mark, control characters, spaces beyond ASCII's, a lone carriage return.
+_UNUSUAL = re.compile(
+    rb"[\x00-\x08\x0e-\x1f\x7f]|\xef\xbb\xbf|\xc2[\x85\xa0]|\xe1\x9a\x80"
+    rb"|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80|\r(?!\n)"
+)
+_BRACKET_OPEN = re.compile(rb"#?\[=*\[")
+_BRACKET_CLOSE = re.compile(rb"\]=*\]")
+_SIMPLE_END_ARGUMENT = re.compile(rb"[A-Za-z0-9_]*")
+_OPENERS = frozenset({"if", "foreach", "while", "function", "macro", "block"})
+_CLOSERS = {
+    "endif": "if",
+    "endforeach": "foreach",
+    "endwhile": "while",
+    "endfunction": "function",
+    "endmacro": "macro",
+    "endblock": "block",
+}
+_NEED_ARGUMENTS = frozenset({"if", "elseif", "foreach", "while", "function", "macro"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Scanned:
+    """A command as read: its arguments and where its argument text lies."""
+
+    name: str
+    arguments: tuple[Argument, ...]
+    start: int
+    end: int
+    inside: tuple[int, int]  # between the parentheses
+
+
+def scan_list_file(path: str, data: bytes) -> ListFile | None:
+    """The statements of a CMake file read without a parser; None when the file needs the
+    parser (the same statements then come from ``list_file``)."""
+    if _UNUSUAL.search(data) or not _valid_utf8(data):
+        return None
+    commands = _scan_commands(data)
+    statements = _nest(commands, data) if commands is not None else None
+    return ListFile(path, statements) if statements is not None else None
+
+
+def _valid_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _scan_commands(data: bytes) -> list[_Scanned] | None:
+    found: list[_Scanned] = []
+    position, size = 0, len(data)
+    token = _TOP_TOKEN.match
+    while position < size:
+        match = token(data, position)
+        if match is None:
+            return None
+        position = match.end()
+        name = match.group("name")
+        if name is None:
+            if not _plain_bracket(match):
+                return None
+            continue
+        scanned = _scan_arguments(data, position)
+        if scanned is None:
+            return None
+        arguments, close = scanned
+        found.append(
+            _Scanned(name.decode().lower(), arguments, match.start(), close + 1, (position, close))
+        )
+        position = close + 1
+    return found
+
+
+def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], int] | None:
+    """The arguments from ``position`` to the closing parenthesis, and where it is."""
+    arguments: list[Argument] = []
+    depth = 0
+    token = _ARGUMENT_TOKEN.match
+    while True:
+        match = token(data, position)
+        if match is None:
+            return None
+        kind = match.lastgroup
+        if kind == "close":
+            if depth == 0:
+                return tuple(arguments), position
+            depth -= 1
+        elif kind == "open":
+            depth += 1
+        elif kind in ("quoted", "unquoted", "bracket"):
+            arguments.append(_argument(data, position, match.end()))
+        if not _plain_bracket(match):
+            return None
+        position = match.end()
+
+
+def _plain_bracket(match: re.Match[bytes]) -> bool:
+    """False for a bracket argument or comment with ``]``, ``]=`` ... right before a
+    closing bracket: the grammar's scanner then skips the closing bracket."""
+    opening = _BRACKET_OPEN.match(match[0])
+    if opening is None:
+        return True
+    rest = match[0][opening.end() :]
+    first_close = _BRACKET_CLOSE.search(rest)
+    return first_close is not None and first_close.end() == len(rest)
+
+
+@dataclass
+class _OpenBlock:
+    """An if(), foreach(), function() ... whose end is not read yet."""
+
+    head: _Scanned
+    outer: list[Statement]  # where the finished block goes
+    body_start: int
+    statements: list[Statement] = field(default_factory=list)
+    condition: tuple[Argument, ...] | None = None
+    arms: list[_Arm] = field(default_factory=list)
+
+    def close_arm(self, end: int) -> None:
+        """The grammar has a body only where something (a space at least) stands."""
+        if end > self.body_start:
+            self.arms.append(_Arm(self.condition, tuple(self.statements)))
+
+
+def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None:
+    root: list[Statement] = []
+    statements = root
+    stack: list[_OpenBlock] = []
+    for command in commands:
+        name = command.name
+        if name in _NEED_ARGUMENTS and command.inside[0] == command.inside[1]:
+            return None
+        if name in _OPENERS:
+            block = _OpenBlock(command, statements, command.end, condition=command.arguments)
+            stack.append(block)
+            statements = block.statements
+        elif name == "elseif" or name == "else":
+            if not stack or stack[-1].head.name != "if":
+                return None
+            block = stack[-1]
+            block.close_arm(command.start)
+            block.condition = command.arguments if name == "elseif" else None
+            block.body_start = command.end
+            statements = block.statements = []
+        elif name in _CLOSERS:
+            if not stack or stack[-1].head.name != _CLOSERS[name]:
+                return None
+            block = stack.pop()
+            statement = _finished(block, command, data)
+            if statement is None:
+                return None
+            statements = block.outer
+            statements.append(statement)
+        else:
+            statements.append(_Command(name, command.arguments, command.start, command.end))
+    return tuple(root) if not stack else None
+
+
+def _finished(block: _OpenBlock, end: _Scanned, data: bytes) -> Statement | None:
+    head = block.head
+    if head.name == "if":
+        block.close_arm(end.start)
+        return _If(next(_ids), tuple(block.arms))
+    if end.start == block.body_start:
+        return None  # the grammar wants a body
+    if end.name in ("endforeach", "endwhile"):
+        inside = data[end.inside[0] : end.inside[1]]
+        if _SIMPLE_END_ARGUMENT.fullmatch(inside) is None:
+            return None  # their single argument is read in its own way
+    body = tuple(block.statements)
+    if head.name == "foreach":
+        return _Foreach(head.arguments, body)
+    if head.name in ("function", "macro"):
+        arguments = tuple(argument.value for argument in head.arguments)
+        return _FunctionDefinition(arguments, body, next(_ids), head.name == "macro")
+    return _Body(body)
 
 
 # -- the interpreter ------------------------------------------------------------------------
