@@ -370,6 +370,7 @@ PARSER_ONLY_LIST_FILES = [
     "foo([a-z]+ b)\n",  # a regex-like argument
     "foo(${})\n",  # a syntax error
     "foo\n(a)\n",
+    "include(#x)\n",  # the comment runs to the end of the line: no closing parenthesis
     "foo(a\\d)\n",
     "else()\n",  # outside an if(): a plain command for the grammar
     "function(f)endfunction()\n",
@@ -377,6 +378,8 @@ PARSER_ONLY_LIST_FILES = [
     "foo([=[a]]=])\n",  # the grammar's scanner misses this closing bracket
     "foo(a)\rbar(b)\n",
     "\ufefffoo(a)\n",
+    "foo(a\x01)\n",
+    "foo(a\u00a0b)\n",
 ]
 
 

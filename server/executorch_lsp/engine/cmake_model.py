@@ -19,6 +19,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import NamedTuple
 
 import tree_sitter as ts
 
@@ -174,8 +175,7 @@ def library_of_file(path: str) -> str | None:
 _ids = itertools.count(1)  # stand for tree nodes in branch paths (unique in the process)
 
 
-@dataclass(frozen=True, slots=True)
-class Argument:
+class Argument(NamedTuple):
     value: str  # unquoted (UNKNOWN for a bracket argument), before expansion
     quoted: bool
     start: int
@@ -355,28 +355,28 @@ def _reference(depth: int) -> bytes:
 
 _TEXT_DOLLAR = rb"\$(?!\{|ENV|CACHE)"
 _IN_ARGUMENT = _ESCAPE + rb"|" + _reference(3) + rb"|" + _TEXT_DOLLAR
-_COMMENT = rb"\#\[(?P<comment_level>=*)\[.*?\](?P=comment_level)\]|\#(?!\[=*\[)[^\n]*"
-_BLANK = rb"[ \t\r\n\f\v]+"
+# Blanks and line comments are skipped before each token.
+_SKIPPED = rb"[ \t\r\n\f\v]*(?:\#(?!\[=*\[)[^\n]*(?![^\n])[ \t\r\n\f\v]*)*"
+_BRACKET_COMMENT = rb"\#\[(?P<comment_level>=*)\[.*?\](?P=comment_level)\]"
 _TOP_TOKEN = re.compile(
-    rb"(?P<blank>" + _BLANK + rb")"
-    rb"|(?P<comment>" + _COMMENT + rb")"
-    rb"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*\(",
+    _SKIPPED + rb"(?:(?P<comment>" + _BRACKET_COMMENT + rb")"
+    rb"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*\(|(?P<end>\Z))",
     re.S,
 )
 _ARGUMENT_TOKEN = re.compile(
-    rb"(?P<blank>" + _BLANK + rb")"
-    rb"|(?P<open>\()"
-    rb"|(?P<close>\))"
-    rb"|(?P<comment>" + _COMMENT + rb")"
-    rb"|(?P<bracket>\[(?P<bracket_level>=*)\[.*?\](?P=bracket_level)\])"
+    _SKIPPED + rb"(?:(?P<unquoted>(?:[^ \t\r\n\f\v()#\"\\\[$]|" + _IN_ARGUMENT + rb")+)"
     rb'|(?P<quoted>"(?:[^"\\$]|' + _IN_ARGUMENT + rb')*")'
-    rb'|(?P<unquoted>(?:[^ \t\r\n\f\v()#"\\\[$]|' + _IN_ARGUMENT + rb")+)",
+    rb"|(?P<close>\))"
+    rb"|(?P<open>\()"
+    rb"|(?P<bracket>\[(?P<bracket_level>=*)\[.*?\](?P=bracket_level)\])"
+    rb"|(?P<comment>" + _BRACKET_COMMENT + rb"))",
     re.S,
 )
-# A byte-order mark, control characters, spaces beyond ASCII's, a lone carriage return.
-_UNUSUAL = re.compile(
-    rb"[\x00-\x08\x0e-\x1f\x7f]|\xef\xbb\xbf|\xc2[\x85\xa0]|\xe1\x9a\x80"
-    rb"|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80|\r(?!\n)"
+_NOT_CONTROL = bytes(byte for byte in range(256) if not (byte < 9 or 13 < byte < 32 or byte == 127))
+_LONE_RETURN = re.compile(rb"\r(?!\n)")
+_WIDE_SPACE = re.compile(  # and the byte-order mark
+    rb"\xef\xbb\xbf|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80"
 )
 _BRACKET_OPEN = re.compile(rb"#?\[=*\[")
 _BRACKET_CLOSE = re.compile(rb"\]=*\]")
@@ -407,46 +407,50 @@ class _Scanned:
 def scan_list_file(path: str, data: bytes) -> ListFile | None:
     """The statements of a CMake file read without a parser; None when the file needs the
     parser (the same statements then come from ``list_file``)."""
-    if _UNUSUAL.search(data) or not _valid_utf8(data):
+    if _unusual(data):
         return None
     commands = _scan_commands(data)
     statements = _nest(commands, data) if commands is not None else None
     return ListFile(path, statements) if statements is not None else None
 
 
-def _valid_utf8(data: bytes) -> bool:
-    if data.isascii():
+def _unusual(data: bytes) -> bool:
+    """Control characters, a carriage return alone, bytes that are not UTF-8, spaces
+    beyond ASCII's or a byte-order mark: left to the parser."""
+    if data.translate(None, _NOT_CONTROL) or (b"\r" in data and _LONE_RETURN.search(data)):
         return True
+    if data.isascii():
+        return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return True
+    return _WIDE_SPACE.search(data) is not None
 
 
 def _scan_commands(data: bytes) -> list[_Scanned] | None:
     found: list[_Scanned] = []
-    position, size = 0, len(data)
+    position = 0
     token = _TOP_TOKEN.match
-    while position < size:
+    while True:
         match = token(data, position)
         if match is None:
             return None
+        kind = match.lastgroup
+        if kind == "end":
+            return found
         position = match.end()
-        name = match.group("name")
-        if name is None:
-            if not _plain_bracket(match):
+        if kind == "comment":
+            if not _plain_bracket(match[kind]):
                 return None
             continue
         scanned = _scan_arguments(data, position)
         if scanned is None:
             return None
         arguments, close = scanned
-        found.append(
-            _Scanned(name.decode().lower(), arguments, match.start(), close + 1, (position, close))
-        )
+        name = match["name"].decode().lower()
+        found.append(_Scanned(name, arguments, match.start(kind), close + 1, (position, close)))
         position = close + 1
-    return found
 
 
 def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], int] | None:
@@ -459,26 +463,40 @@ def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], i
         if match is None:
             return None
         kind = match.lastgroup
-        if kind == "close":
+        position = match.end()
+        if kind == "unquoted":
+            arguments.append(_unquoted(data, match.start(kind), position))
+        elif kind == "quoted":
+            arguments.append(_quoted(data, match.start(kind), position))
+        elif kind == "close":
             if depth == 0:
-                return tuple(arguments), position
+                return tuple(arguments), position - 1
             depth -= 1
         elif kind == "open":
             depth += 1
-        elif kind in ("quoted", "unquoted", "bracket"):
-            arguments.append(_argument(data, position, match.end()))
-        if not _plain_bracket(match):
+        elif not _plain_bracket(match[kind]):
             return None
-        position = match.end()
+        elif kind == "bracket":
+            arguments.append(Argument(UNKNOWN, False, match.start(kind), position, (UNKNOWN,)))
 
 
-def _plain_bracket(match: re.Match[bytes]) -> bool:
-    """False for a bracket argument or comment with ``]``, ``]=`` ... right before a
+def _unquoted(data: bytes, start: int, end: int) -> Argument:
+    value = data[start:end].decode("utf-8", "replace")
+    if "$" in value:
+        return Argument(value, False, start, end, None)
+    literal = tuple(item for item in value.split(";") if item) if ";" in value else (value,)
+    return Argument(value, False, start, end, literal)
+
+
+def _quoted(data: bytes, start: int, end: int) -> Argument:
+    value = data[start + 1 : end - 1].decode("utf-8", "replace")
+    return Argument(value, True, start, end, None if "$" in value else (value,))
+
+
+def _plain_bracket(text: bytes) -> bool:
+    """False for a bracket argument or comment with ``]``, ``]=`` ... right before its
     closing bracket: the grammar's scanner then skips the closing bracket."""
-    opening = _BRACKET_OPEN.match(match[0])
-    if opening is None:
-        return True
-    rest = match[0][opening.end() :]
+    rest = text[_BRACKET_OPEN.match(text).end() :]
     first_close = _BRACKET_CLOSE.search(rest)
     return first_close is not None and first_close.end() == len(rest)
 
