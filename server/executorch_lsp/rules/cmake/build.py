@@ -67,6 +67,11 @@ def _build(workspace: Workspace, path: str) -> BuildModel:
 
 def project_root(workspace: Workspace, path: str) -> str | None:
     """The outermost CMakeLists.txt above ``path`` (inside the workspace) with a project()."""
+    folder = os.path.dirname(path)
+    return workspace.memo(("cmake-project-root", folder), lambda: _project_root(workspace, path))
+
+
+def _project_root(workspace: Workspace, path: str) -> str | None:
     roots = [str(root.resolve()) for root in workspace.roots] or [os.path.dirname(path)]
     folder = os.path.dirname(path)
     found = None
@@ -88,6 +93,19 @@ def build_fingerprint(workspace: Workspace, path: str) -> int:
         return 0
     data = workspace.read(path)
     return hash(data) if data is not None else 0
+
+
+def links_in(model: BuildModel, path: str) -> list[LinkItem]:
+    """The links written in the file ``path``, in order."""
+    by_path = model.cached(("links-by-path",), lambda: _links_by_path(model))
+    return by_path.get(path, [])
+
+
+def _links_by_path(model: BuildModel) -> dict[str, list[LinkItem]]:
+    by_path: dict[str, list[LinkItem]] = {}
+    for item in model.links:
+        by_path.setdefault(item.site.path, []).append(item)
+    return by_path
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,14 @@ def _generated_libraries(model: BuildModel) -> list[GeneratedLibrary]:
     return found
 
 
-def generated_operator_libraries(model: BuildModel | None) -> set[str]:
+def generated_operator_libraries(model: BuildModel | None) -> frozenset[str]:
     """LIB_NAMEs given to ExecuTorch's gen_operators_lib() in this build."""
-    return {library.name for library in generated_libraries(model)}
+    if model is None:
+        return frozenset()
+    return model.cached(
+        ("generated-operator-libraries",),
+        lambda: frozenset(library.name for library in generated_libraries(model)),
+    )
 
 
 def _keyword_values(values: tuple[str, ...], keyword: str) -> list[str]:
