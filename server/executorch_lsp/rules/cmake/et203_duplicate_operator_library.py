@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import LinkItem, compatible
+from ...engine.cmake_model import BuildModel, LinkItem, compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
@@ -24,24 +24,42 @@ _ATEN_KERNELS = frozenset({"portable_kernels", "optimized_kernels", "optimized_p
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
+    reported: set[tuple[int, int]] = set()
+    for name, earlier, later in _duplicates(model):
+        site = later.first.site
+        if site.path != document.path or (site.start, site.end) in reported:
+            continue
+        reported.add((site.start, site.end))
+        yield _finding(context, name, earlier, later)
+
+
+def _duplicates(model: BuildModel) -> list[tuple[str, Reached, Reached]]:
+    """Per binary, each operator library that follows another one it can be linked with
+    (the first such), wherever they are linked: the same for every file of the build."""
+    return model.cached(("duplicate-operator-libraries",), lambda: _find_duplicates(model))
+
+
+def _find_duplicates(model: BuildModel) -> list[tuple[str, Reached, Reached]]:
     operator_libraries = ATEN_OPERATOR_LIBRARIES | {
         library.name for library in generated_libraries(model) if library.kernels & _ATEN_KERNELS
     }
-    reported: set[tuple[int, int]] = set()
+    duplicates = []
     for name, targets in model.targets.items():
         if not any(t.kind in ("executable", "library") for t in targets):
             continue
         found = [r for r in reached(model, name) if r.library in operator_libraries]
         for index, later in enumerate(found):
-            for earlier in found[:index]:
-                if earlier.library == later.library or not compatible(earlier.branch, later.branch):
-                    continue
-                site = later.first.site
-                if site.path != document.path or (site.start, site.end) in reported:
-                    continue
-                reported.add((site.start, site.end))
-                yield _finding(context, name, earlier, later)
-                break
+            earlier = next(
+                (
+                    earlier
+                    for earlier in found[:index]
+                    if earlier.library != later.library and compatible(earlier.branch, later.branch)
+                ),
+                None,
+            )
+            if earlier is not None:
+                duplicates.append((name, earlier, later))
+    return duplicates
 
 
 def _names_variable(context: RuleContext, item: LinkItem, variable: str) -> bool:

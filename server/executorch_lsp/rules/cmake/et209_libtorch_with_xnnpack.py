@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import compatible
+from ...engine.cmake_model import BuildModel, compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for, reached, related_at
+from .build import Reached, model_for, reached, related_at
 
 ISSUE_URL = "https://github.com/pytorch/executorch/issues/3696"
 TORCH = frozenset({"torch", "torch_cpu", "torch_library"})
@@ -20,15 +20,8 @@ XNNPACK = frozenset(
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    for name, targets in model.targets.items():
-        if not any(t.kind == "executable" or t.shared for t in targets):
-            continue
-        found = reached(model, name)
-        torch = [r for r in found if r.library in TORCH]
-        for backend in (r for r in found if r.library in XNNPACK):
-            other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
-            if other is None:
-                continue
+    for name, pairs in _torch_with_xnnpack(model):
+        for backend, other in pairs:
             site = backend.first.site
             if site.path != document.path:
                 continue
@@ -41,6 +34,30 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 related=[related_at(context, other.first, "libtorch is linked here")],
             )
             break
+
+
+def _torch_with_xnnpack(model: BuildModel) -> list[tuple[str, list[tuple[Reached, Reached]]]]:
+    """Per binary, each XNNPACK link with the first libtorch link it can go with."""
+    return model.cached(("torch-with-xnnpack",), lambda: _find_torch_with_xnnpack(model))
+
+
+def _find_torch_with_xnnpack(
+    model: BuildModel,
+) -> list[tuple[str, list[tuple[Reached, Reached]]]]:
+    found = []
+    for name, targets in model.targets.items():
+        if not any(t.kind == "executable" or t.shared for t in targets):
+            continue
+        links = reached(model, name)
+        torch = [r for r in links if r.library in TORCH]
+        pairs = []
+        for backend in (r for r in links if r.library in XNNPACK):
+            other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
+            if other is not None:
+                pairs.append((backend, other))
+        if pairs:
+            found.append((name, pairs))
+    return found
 
 
 RULE = Rule(
