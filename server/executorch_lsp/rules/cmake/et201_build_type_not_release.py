@@ -35,6 +35,12 @@ _SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json
 _MAX_LISTED = 200
 _BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
 _CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
+_SOURCE_COMMANDS = (
+    b"add_subdirectory",
+    b"fetchcontent_declare",
+    b"externalproject_add",
+    b"fetchcontent_makeavailable",
+)
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
@@ -73,6 +79,9 @@ def _debug_value(command: Command) -> Span | None:
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
+    lowered = document.data.lower()
+    if not any(name in lowered for name in _SOURCE_COMMANDS):
+        return  # nothing here can build ExecuTorch from source
     calls = commands(document, context.matches)
     if any(c.name == "project" and c.argument_texts()[:1] == ["executorch"] for c in calls):
         return  # ExecuTorch's own build chooses its defaults
