@@ -130,8 +130,32 @@ def untag(value: str) -> tuple[str, Branch]:
     return _TAGS.sub("", value), entries
 
 
+class _ArmScope(ChainMap):
+    """The variables inside one arm of an ``if()``: its own writes (``maps[0]``) over the
+    enclosing scope. The enclosing dicts are listed flat, so that a lookup is a loop over
+    dicts rather than calls through nested ChainMaps."""
+
+    def __init__(self, base: MutableMapping[str, str]) -> None:
+        super().__init__({}, *(base.maps if isinstance(base, ChainMap) else (base,)))
+
+    def __getitem__(self, name: str) -> str:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        return self.__missing__(name)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in mapping for mapping in self.maps)
+
+
 def _merge(
-    base: MutableMapping[str, str], outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]]
+    base: MutableMapping[str, str], outcomes: list[tuple[tuple[int, int], _ArmScope]]
 ) -> None:
     """Variables after an ``if`` whose arms cannot be told apart: where the arms disagree,
     each list item is marked with the arm it came from."""
@@ -847,7 +871,7 @@ class Interpreter:
         arms = statement.arms
         previous_branch = frame.branch
         base = frame.variables
-        outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]] = []
+        outcomes: list[tuple[tuple[int, int], _ArmScope]] = []
         decided = False
         for index, arm in enumerate(arms):
             value = True if arm.condition is None else self._condition(arm.condition, frame)
@@ -860,7 +884,7 @@ class Interpreter:
                 self._block(arm.body, frame)
                 decided = True
                 break
-            frame.variables = ChainMap({}, base)  # the arm's own writes on top of base
+            frame.variables = _ArmScope(base)
             self._block(arm.body, frame)
             outcomes.append((entry, frame.variables))
             frame.variables = base
@@ -871,7 +895,7 @@ class Interpreter:
         frame.variables = base
         if outcomes:
             if not decided:
-                outcomes.append(((statement.id, len(arms)), ChainMap({}, base)))
+                outcomes.append(((statement.id, len(arms)), _ArmScope(base)))
             _merge(base, outcomes)
 
     def _define(self, statement: _FunctionDefinition, frame: _Frame) -> None:
@@ -1816,7 +1840,7 @@ def _flat(variables: MutableMapping[str, str]) -> dict[str, str]:
         return dict(variables)
     flat: dict[str, str] = {}
     for mapping in reversed(variables.maps):
-        flat.update(_flat(mapping) if isinstance(mapping, ChainMap) else mapping)
+        flat.update(mapping)
     return flat
 
 
