@@ -136,7 +136,7 @@ class _ArmScope(ChainMap):
     dicts rather than calls through nested ChainMaps."""
 
     def __init__(self, base: MutableMapping[str, str]) -> None:
-        super().__init__({}, *(base.maps if isinstance(base, ChainMap) else (base,)))
+        self.maps = [{}, *base.maps] if isinstance(base, ChainMap) else [{}, base]
 
     def __getitem__(self, name: str) -> str:
         for mapping in self.maps:
@@ -207,8 +207,7 @@ class Argument(NamedTuple):
     literal: tuple[str, ...] | None  # its values when it references no variable
 
 
-@dataclass(frozen=True, slots=True)
-class _Command:
+class _Command(NamedTuple):
     name: str  # lower case
     arguments: tuple[Argument, ...]
     start: int
@@ -379,6 +378,9 @@ def _reference(depth: int) -> bytes:
 
 _TEXT_DOLLAR = rb"\$(?!\{|ENV|CACHE)"
 _IN_ARGUMENT = _ESCAPE + rb"|" + _reference(3) + rb"|" + _TEXT_DOLLAR
+_UNQUOTED = rb'(?:[^ \t\r\n\f\v()#"\\\[$]+|' + _IN_ARGUMENT + rb")+"
+# Written so that an unterminated one fails in linear time (runs, then one special each).
+_QUOTED = rb'"[^"\\$]*(?:(?:' + _IN_ARGUMENT + rb')[^"\\$]*)*"'
 # Blanks and line comments are skipped before each token.
 _SKIPPED = rb"[ \t\r\n\f\v]*(?:\#(?!\[=*\[)[^\n]*(?![^\n])[ \t\r\n\f\v]*)*"
 _BRACKET_COMMENT = rb"\#\[(?P<comment_level>=*)\[.*?\](?P=comment_level)\]"
@@ -388,8 +390,8 @@ _TOP_TOKEN = re.compile(
     re.S,
 )
 _ARGUMENT_TOKEN = re.compile(
-    _SKIPPED + rb"(?:(?P<unquoted>(?:[^ \t\r\n\f\v()#\"\\\[$]|" + _IN_ARGUMENT + rb")+)"
-    rb'|(?P<quoted>"(?:[^"\\$]|' + _IN_ARGUMENT + rb')*")'
+    _SKIPPED + rb"(?:(?P<unquoted>" + _UNQUOTED + rb")"
+    rb"|(?P<quoted>" + _QUOTED + rb")"
     rb"|(?P<close>\))"
     rb"|(?P<open>\()"
     rb"|(?P<bracket>\[(?P<bracket_level>=*)\[.*?\](?P=bracket_level)\])"
@@ -417,8 +419,7 @@ _CLOSERS = {
 _NEED_ARGUMENTS = frozenset({"if", "elseif", "foreach", "while", "function", "macro"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Scanned:
+class _Scanned(NamedTuple):
     """A command as read: its arguments and where its argument text lies."""
 
     name: str

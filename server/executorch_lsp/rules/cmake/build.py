@@ -72,7 +72,8 @@ def project_root(workspace: Workspace, path: str) -> str | None:
 
 
 def _project_root(workspace: Workspace, path: str) -> str | None:
-    roots = [str(root.resolve()) for root in workspace.roots] or [os.path.dirname(path)]
+    roots = workspace.memo(("cmake-roots",), lambda: [str(r.resolve()) for r in workspace.roots])
+    roots = roots or [os.path.dirname(path)]
     folder = os.path.dirname(path)
     found = None
     while True:
