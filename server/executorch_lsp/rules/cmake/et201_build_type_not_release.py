@@ -35,11 +35,9 @@ _SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json
 _MAX_LISTED = 200
 _BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
 _CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
-_SOURCE_COMMANDS = (
-    b"add_subdirectory",
-    b"fetchcontent_declare",
-    b"externalproject_add",
-    b"fetchcontent_makeavailable",
+# Names of the commands that can build ExecuTorch from source: other files are not read.
+_SOURCE_COMMAND = re.compile(
+    rb"(?i)add_subdirectory|fetchcontent_declare|externalproject_add|fetchcontent_makeavailable"
 )
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
@@ -79,9 +77,6 @@ def _debug_value(command: Command) -> Span | None:
 
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
-    lowered = document.data.lower()
-    if not any(name in lowered for name in _SOURCE_COMMANDS):
-        return  # nothing here can build ExecuTorch from source
     calls = commands(document, context.matches)
     if any(c.name == "project" and c.argument_texts()[:1] == ["executorch"] for c in calls):
         return  # ExecuTorch's own build chooses its defaults
@@ -208,6 +203,7 @@ RULE = Rule(
     fixable=True,
     check=check,
     anchors=(b"CMAKE_BUILD_TYPE", b"executorch", b"ExecuTorch", b"EXECUTORCH"),
+    anchor_patterns=(_SOURCE_COMMAND,),
     query="cmake/et201_build_type_not_release.scm",
     docs=RuleDocs(
         problem=(
