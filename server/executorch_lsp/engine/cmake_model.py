@@ -474,7 +474,8 @@ def _scan_commands(data: bytes) -> list[_Scanned] | None:
             return None
         arguments, close = scanned
         name = match["name"].decode().lower()
-        found.append(_Scanned(name, arguments, match.start(kind), close + 1, (position, close)))
+        scanned = (name, arguments, match.start(kind), close + 1, (position, close))
+        found.append(_new_tuple(_Scanned, scanned))
         position = close + 1
 
 
@@ -502,20 +503,28 @@ def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], i
         elif not _plain_bracket(match[kind]):
             return None
         elif kind == "bracket":
-            arguments.append(Argument(UNKNOWN, False, match.start(kind), position, (UNKNOWN,)))
+            bracket = (UNKNOWN, False, match.start(kind), position, (UNKNOWN,))
+            arguments.append(_new_tuple(Argument, bracket))
+
+
+# NamedTuple's own constructor is a Python function: tuple.__new__ is several times faster.
+_new_tuple = tuple.__new__
 
 
 def _unquoted(data: bytes, start: int, end: int) -> Argument:
     value = data[start:end].decode("utf-8", "replace")
     if "$" in value:
-        return Argument(value, False, start, end, None)
-    literal = tuple(item for item in value.split(";") if item) if ";" in value else (value,)
-    return Argument(value, False, start, end, literal)
+        literal = None
+    elif ";" in value:
+        literal = tuple(item for item in value.split(";") if item)
+    else:
+        literal = (value,)
+    return _new_tuple(Argument, (value, False, start, end, literal))
 
 
 def _quoted(data: bytes, start: int, end: int) -> Argument:
     value = data[start + 1 : end - 1].decode("utf-8", "replace")
-    return Argument(value, True, start, end, None if "$" in value else (value,))
+    return _new_tuple(Argument, (value, True, start, end, None if "$" in value else (value,)))
 
 
 def _plain_bracket(text: bytes) -> bool:
@@ -573,7 +582,8 @@ def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None
             statements = block.outer
             statements.append(statement)
         else:
-            statements.append(_Command(name, command.arguments, command.start, command.end))
+            plain = (name, command.arguments, command.start, command.end)
+            statements.append(_new_tuple(_Command, plain))
     return tuple(root) if not stack else None
 
 
@@ -964,7 +974,8 @@ class Interpreter:
     def expand(self, text: str, frame: _Frame) -> str:
         if "$" not in text:
             return text
-        text = _ENV.sub(UNKNOWN, text)
+        if "ENV{" in text or "CACHE{" in text:
+            text = _ENV.sub(UNKNOWN, text)
         lookup = partial(self._lookup, frame.variables)
         for _ in range(8):
             replaced = _VARIABLE.sub(lookup, text)

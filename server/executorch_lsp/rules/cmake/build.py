@@ -78,13 +78,16 @@ def _project_root(workspace: Workspace, path: str) -> str | None:
     found = None
     while True:
         listfile = os.path.join(folder, "CMakeLists.txt")
-        data = workspace.read(listfile)
-        if data is not None and _PROJECT.search(data):
+        if workspace.per_file(listfile, "cmake-declares-project", _declares_project):
             found = listfile
         parent = os.path.dirname(folder)
         if parent == folder or not any(parent.startswith(root) for root in roots):
             return found
         folder = parent
+
+
+def _declares_project(data: bytes) -> bool:
+    return _PROJECT.search(data) is not None
 
 
 def build_fingerprint(workspace: Workspace, path: str) -> int:
