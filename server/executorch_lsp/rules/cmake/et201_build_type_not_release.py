@@ -35,15 +35,23 @@ _SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json
 _MAX_LISTED = 200
 _BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
 _CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
-# Names of the commands that can build ExecuTorch from source: other files are not read.
-_SOURCE_COMMAND = re.compile(
-    rb"(?i)add_subdirectory|fetchcontent_declare|externalproject_add|fetchcontent_makeavailable"
+# Commands that can build ExecuTorch from source; files naming none are not read.
+_SOURCE_COMMAND_NAMES = frozenset(
+    {
+        "add_subdirectory",
+        "fetchcontent_declare",
+        "externalproject_add",
+        "fetchcontent_makeavailable",
+    }
 )
+_SOURCE_COMMAND = re.compile(("(?i)" + "|".join(sorted(_SOURCE_COMMAND_NAMES))).encode())
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
 def _builds_executorch(command: Command) -> bool:
     """add_subdirectory / FetchContent / ExternalProject of ExecuTorch's sources."""
+    if command.name not in _SOURCE_COMMAND_NAMES:
+        return False
     texts = command.argument_texts()
     if not texts:
         return False
@@ -66,8 +74,10 @@ def _is_default_or_unconditional(command: Command, document: Document) -> bool:
 
 def _debug_value(command: Command) -> Span | None:
     """The ``Debug`` of ``set(CMAKE_BUILD_TYPE Debug ...)``."""
+    if command.name != "set":
+        return None
     arguments = command.arguments
-    if command.name == "set" and len(arguments) >= 2 and arguments[0].text == "CMAKE_BUILD_TYPE":
+    if len(arguments) >= 2 and arguments[0].text == "CMAKE_BUILD_TYPE":
         value = arguments[1]
         if value.text.lower() == "debug":
             start = value.node.start_byte + (1 if value.node.text.startswith(b'"') else 0)
