@@ -35,6 +35,7 @@ _MAX_FILES = 400
 _VARIABLE = re.compile(r"\$\{([^${}]*)\}")
 _ENV = re.compile(r"\$(?:ENV|CACHE)\{[^${}]*\}")
 _CONSTANT_TRUE = frozenset({"1", "ON", "YES", "TRUE", "Y"})
+_NONZERO_NUMBER = re.compile(r"-?[1-9]\d*(\.\d+)?")
 _CONSTANT_FALSE = frozenset({"0", "OFF", "NO", "FALSE", "N", "IGNORE", "NOTFOUND", ""})
 _SCOPES = frozenset({"PRIVATE", "PUBLIC", "INTERFACE", "LINK_PRIVATE", "LINK_PUBLIC"})
 _KEYWORDS_IN_LINK = frozenset({"debug", "optimized", "general"})
@@ -1315,8 +1316,11 @@ def _whole_archived_by_options(
             )
 
 
+_WHOLE_ARCHIVE_OPTION = re.compile(r"whole-archive|WHOLEARCHIVE|force_load|WHOLE_ARCHIVE")
+
+
 def _has_whole_archive(text: str) -> bool:
-    return bool(re.search(r"whole-archive|WHOLEARCHIVE|force_load|WHOLE_ARCHIVE", text))
+    return bool(_WHOLE_ARCHIVE_OPTION.search(text))
 
 
 def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
@@ -1388,6 +1392,7 @@ def _whole_archive_switch(value: str) -> bool | None:
     return None
 
 
+_LIBRARY_SUFFIX = re.compile(r"\.(a|lib|so|dylib)$")
 _GENEX_WHOLE = re.compile(r"^\$<LINK_LIBRARY:WHOLE_ARCHIVE,(.*)>$")
 _PUSH_STATE = re.compile(r"--whole-archive,(.+?),--pop-state")
 _FORCE_LOAD = re.compile(r"-force_load,(.+)$|/WHOLEARCHIVE:(.+)$")
@@ -1398,7 +1403,7 @@ def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bo
     if UNKNOWN in value:
         # ``${SOME_DIR}/libxnnpack_backend.a``: the folder is unknown, the library is not.
         tail = value.rsplit(UNKNOWN, 1)[1]
-        if tail.startswith(("/", "\\")) and re.search(r"\.(a|lib|so|dylib)$", tail):
+        if tail.startswith(("/", "\\")) and _LIBRARY_SUFFIX.search(tail):
             return [("file", library_of_file(tail), whole_archive)]
         return [("unknown", None, whole_archive)]
     genex = _GENEX_WHOLE.match(value)
@@ -1416,7 +1421,7 @@ def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bo
         return [("file", value[2:], whole_archive)]
     if value.startswith("-"):
         return [("flag", None, whole_archive)]
-    if "/" in value or "\\" in value or re.search(r"\.(a|lib|so|dylib)$", value):
+    if "/" in value or "\\" in value or _LIBRARY_SUFFIX.search(value):
         return [("file", library_of_file(value), whole_archive)]
     return [("target", value, whole_archive)]
 
@@ -1663,8 +1668,11 @@ def _declare_executorch_targets(interpreter: Interpreter, call: _Call) -> None:
             target.whole_archive_interface = True
 
 
+_EXECUTORCH_PROJECT = re.compile(rb"(?im)^\s*project\s*\(\s*executorch\b")
+
+
 def is_executorch_root(data: bytes) -> bool:
-    return re.search(rb"(?im)^\s*project\s*\(\s*executorch\b", data) is not None
+    return _EXECUTORCH_PROJECT.search(data) is not None
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -1795,7 +1803,7 @@ class _Condition:
         if UNKNOWN in token or _TAG in token:
             return None
         upper = token.upper()
-        if upper in _CONSTANT_TRUE or re.fullmatch(r"-?[1-9]\d*(\.\d+)?", token):
+        if upper in _CONSTANT_TRUE or _NONZERO_NUMBER.fullmatch(token):
             return True
         if upper in _CONSTANT_FALSE or upper.endswith("-NOTFOUND"):
             return False
