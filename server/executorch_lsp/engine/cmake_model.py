@@ -180,6 +180,8 @@ def _merge(
 
 def compatible(first: Branch, second: Branch) -> bool:
     """Whether two branch paths can both run (no ``if`` taken two different ways)."""
+    if not first or not second:
+        return True
     taken = dict(first)
     return all(taken.get(node, index) == index for node, index in second)
 

@@ -112,6 +112,17 @@ def _links_by_path(model: BuildModel) -> dict[str, list[LinkItem]]:
     return by_path
 
 
+def binaries_linked_in(model: BuildModel, path: str) -> list[str]:
+    """The targets (in the model's order) with a link of their own written in ``path``:
+    a finding at the head of what reaches a target can only be in such a file."""
+    return model.cached(("binaries-linked-in", path), lambda: _binaries_linked_in(model, path))
+
+
+def _binaries_linked_in(model: BuildModel, path: str) -> list[str]:
+    linked = {item.target for item in links_in(model, path)}
+    return [name for name in model.targets if name in linked]
+
+
 @dataclass(frozen=True)
 class Reached:
     library: str | None  # None when the value cannot be known

@@ -73,8 +73,10 @@ def generated_libraries(model: BuildModel | None) -> list[GeneratedLibrary]:
 def _generated_libraries(model: BuildModel) -> list[GeneratedLibrary]:
     found = []
     for command, values, site, _ in model.calls:
+        if command != "gen_operators_lib":
+            continue
         names = _keyword_values(values, "LIB_NAME")
-        if command == "gen_operators_lib" and names:
+        if names:
             kernels = frozenset(_keyword_values(values, "KERNEL_LIBS"))
             found.append(GeneratedLibrary(names[0], kernels, site))
     return found
