@@ -197,12 +197,14 @@ def library_of_file(path: str) -> str | None:
 
 
 # -- list files as data ----------------------------------------------------------------------
-# A list file's syntax tree, reduced once to what the interpreter reads: function bodies
-# run many times and a project's files are interpreted again after every edit.
-_ids = itertools.count(1)  # stand for tree nodes in branch paths (unique in the process)
+# A list file reduced once to what the interpreter reads: function bodies run many times and
+# a project's files are interpreted again after every edit.
+_ids = itertools.count(1)  # name if() and function bodies in branch paths (unique in the process)
 
 
 class Argument(NamedTuple):
+    """One argument as written."""
+
     value: str  # unquoted (UNKNOWN for a bracket argument), before expansion
     quoted: bool
     start: int
@@ -255,6 +257,8 @@ Statement = _Command | _If | _FunctionDefinition | _Foreach | _Body
 
 @dataclass(frozen=True, slots=True)
 class ListFile:
+    """The statements of one CMakeLists.txt or .cmake file."""
+
     path: str
     statements: tuple[Statement, ...]
 
@@ -401,6 +405,13 @@ _ARGUMENT_TOKEN = re.compile(
     rb"|(?P<comment>" + _BRACKET_COMMENT + rb"))",
     re.S,
 )
+# NamedTuple's own constructor is a Python function: tuple.__new__ is several times faster.
+_new_tuple = tuple.__new__
+_UNQUOTED_GROUP = _ARGUMENT_TOKEN.groupindex["unquoted"]
+_QUOTED_GROUP = _ARGUMENT_TOKEN.groupindex["quoted"]
+_CLOSE_GROUP = _ARGUMENT_TOKEN.groupindex["close"]
+_OPEN_GROUP = _ARGUMENT_TOKEN.groupindex["open"]
+_BRACKET_GROUP = _ARGUMENT_TOKEN.groupindex["bracket"]
 _NOT_CONTROL = bytes(byte for byte in range(256) if not (byte < 9 or 13 < byte < 32 or byte == 127))
 _LONE_RETURN = re.compile(rb"\r(?!\n)")
 _WIDE_SPACE = re.compile(  # and the byte-order mark
@@ -491,43 +502,32 @@ def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], i
         match = token(data, position)
         if match is None:
             return None
-        kind = match.lastgroup
-        position = match.end()
-        if kind == "unquoted":
-            arguments.append(_unquoted(data, match.start(kind), position))
-        elif kind == "quoted":
-            arguments.append(_quoted(data, match.start(kind), position))
-        elif kind == "close":
+        kind = match.lastindex
+        start, position = match.span(kind)
+        if kind == _UNQUOTED_GROUP:
+            value = data[start:position].decode("utf-8", "replace")
+            if "$" in value:
+                literal = None
+            elif ";" in value:
+                literal = tuple(item for item in value.split(";") if item)
+            else:
+                literal = (value,)
+            arguments.append(_new_tuple(Argument, (value, False, start, position, literal)))
+        elif kind == _QUOTED_GROUP:
+            value = data[start + 1 : position - 1].decode("utf-8", "replace")
+            literal = None if "$" in value else (value,)
+            arguments.append(_new_tuple(Argument, (value, True, start, position, literal)))
+        elif kind == _CLOSE_GROUP:
             if depth == 0:
-                return tuple(arguments), position - 1
+                return tuple(arguments), start
             depth -= 1
-        elif kind == "open":
+        elif kind == _OPEN_GROUP:
             depth += 1
         elif not _plain_bracket(match[kind]):
             return None
-        elif kind == "bracket":
-            bracket = (UNKNOWN, False, match.start(kind), position, (UNKNOWN,))
+        elif kind == _BRACKET_GROUP:
+            bracket = (UNKNOWN, False, start, position, (UNKNOWN,))
             arguments.append(_new_tuple(Argument, bracket))
-
-
-# NamedTuple's own constructor is a Python function: tuple.__new__ is several times faster.
-_new_tuple = tuple.__new__
-
-
-def _unquoted(data: bytes, start: int, end: int) -> Argument:
-    value = data[start:end].decode("utf-8", "replace")
-    if "$" in value:
-        literal = None
-    elif ";" in value:
-        literal = tuple(item for item in value.split(";") if item)
-    else:
-        literal = (value,)
-    return _new_tuple(Argument, (value, False, start, end, literal))
-
-
-def _quoted(data: bytes, start: int, end: int) -> Argument:
-    value = data[start + 1 : end - 1].decode("utf-8", "replace")
-    return _new_tuple(Argument, (value, True, start, end, None if "$" in value else (value,)))
 
 
 def _plain_bracket(text: bytes) -> bool:
