@@ -6,8 +6,10 @@ from executorch_lsp.engine.cmake_model import (
     UNKNOWN,
     BuildModel,
     Interpreter,
+    ListFile,
     build_model,
     compatible,
+    list_file,
 )
 
 
@@ -311,15 +313,15 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
 
     files = {path: text.encode() for path, text in PROJECT.items()}
     versions = dict.fromkeys(files, 0)
-    documents: dict[str, Document] = {}
+    parsed: dict[str, tuple[bytes, ListFile]] = {}
 
-    def parse(path: str) -> Document | None:
+    def parse(path: str) -> ListFile | None:
         if path not in files:
             return None
-        cached = documents.get(path)
-        if cached is None or cached.data != files[path]:
-            documents[path] = Document(path, LanguageId.CMAKE, files[path])
-        return documents[path]
+        cached = parsed.get(path)
+        if cached is None or cached[0] != files[path]:
+            parsed[path] = (files[path], list_file(Document(path, LanguageId.CMAKE, files[path])))
+        return parsed[path][1]
 
     memo: dict = {}
     edits = [
@@ -338,17 +340,58 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
         files[path] += line.encode()
         versions[path] += 1
         replayed = Interpreter(
-            files.get, parse=parse, subdirectories=memo, version=versions.get
+            files.get, list_files=parse, subdirectories=memo, version=versions.get
         ).run_file("/p/CMakeLists.txt")
-        fresh = Interpreter(files.get, parse=parse).run_file("/p/CMakeLists.txt")
+        fresh = Interpreter(files.get, list_files=parse).run_file("/p/CMakeLists.txt")
         assert _summary(replayed) == _summary(fresh)
     backends = memo["/p/backends/CMakeLists.txt"]
     files["/p/app/CMakeLists.txt"] += b"# only the app changes\n"
     versions["/p/app/CMakeLists.txt"] += 1
-    Interpreter(files.get, parse=parse, subdirectories=memo, version=versions.get).run_file(
+    Interpreter(files.get, list_files=parse, subdirectories=memo, version=versions.get).run_file(
         "/p/CMakeLists.txt"
     )
     assert memo["/p/backends/CMakeLists.txt"] is backends  # replayed, not interpreted again
     assert memo["/p/app/CMakeLists.txt"].versions == (
         ("/p/app/CMakeLists.txt", versions["/p/app/CMakeLists.txt"]),
     )
+
+
+PLAIN_LIST_FILES = [
+    'if(A)\n  set(X "a b" c;d ${Y} [[e]]) # note\nelseif(B)\nelse()\nendif()\n',
+    "IF (x)\nENDIF()\nif(a)endif()\nif(a)\nelse()\nelse()\nendif()\n",
+    "function(f a)\n  foo(${a}${b} ${${c}_x} $ENV{HOME} $CACHE{V} $<$<BOOL:x>:y>)\nendfunction()\n",
+    "macro(m)\n\nendmacro()\nforeach(i IN LISTS L)\n  bar(${i})\nendforeach(i)\n",
+    "while(x)\nendwhile()\nblock()\n  baz()\nendblock()\n",
+    'foo(a"b"c -DX="1" a(b)c a#b\n)\nfoo(x[[a]]y [=[a]b]=] #[[c]] z)\n',
+    'foo("a\\"b" a\\;b \\" a\\ b "\\t" $ $(X) a$ "${a}$" a]b)\r\nbar(b)\n',
+    "#[=[ a bracket\ncomment ]=]\nfoo()  # trailing\n",
+]
+PARSER_ONLY_LIST_FILES = [
+    "foo([a-z]+ b)\n",  # a regex-like argument
+    "foo(${})\n",  # a syntax error
+    "foo\n(a)\n",
+    "include(#x)\n",  # the comment runs to the end of the line: no closing parenthesis
+    "foo(a\\d)\n",
+    "else()\n",  # outside an if(): a plain command for the grammar
+    "function(f)endfunction()\n",
+    "foreach(a b)\nendforeach( a )\n",
+    "foo([=[a]]=])\n",  # the grammar's scanner misses this closing bracket
+    "foo(a)\rbar(b)\n",
+    "\ufefffoo(a)\n",
+    "foo(a\x01)\n",
+    "foo(a\u00a0b)\n",
+]
+
+
+def test_plain_list_files_are_read_as_the_parser_reads_them() -> None:
+    from executorch_lsp.engine.cmake_model import scan_list_file
+    from executorch_lsp.engine.document import Document
+    from executorch_lsp.engine.languages import LanguageId
+
+    for text in PLAIN_LIST_FILES:
+        data = text.encode()
+        document = Document("/p/CMakeLists.txt", LanguageId.CMAKE, data)
+        assert not document.tree.root_node.has_error
+        assert scan_list_file("/p/CMakeLists.txt", data) == list_file(document), text
+    for text in PARSER_ONLY_LIST_FILES:
+        assert scan_list_file("/p/CMakeLists.txt", text.encode()) is None, text

@@ -12,11 +12,14 @@ unknown and never lead to a finding.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import NamedTuple
 
 import tree_sitter as ts
 
@@ -32,6 +35,7 @@ _MAX_FILES = 400
 _VARIABLE = re.compile(r"\$\{([^${}]*)\}")
 _ENV = re.compile(r"\$(?:ENV|CACHE)\{[^${}]*\}")
 _CONSTANT_TRUE = frozenset({"1", "ON", "YES", "TRUE", "Y"})
+_NONZERO_NUMBER = re.compile(r"-?[1-9]\d*(\.\d+)?")
 _CONSTANT_FALSE = frozenset({"0", "OFF", "NO", "FALSE", "N", "IGNORE", "NOTFOUND", ""})
 _SCOPES = frozenset({"PRIVATE", "PUBLIC", "INTERFACE", "LINK_PRIVATE", "LINK_PUBLIC"})
 _KEYWORDS_IN_LINK = frozenset({"debug", "optimized", "general"})
@@ -127,8 +131,32 @@ def untag(value: str) -> tuple[str, Branch]:
     return _TAGS.sub("", value), entries
 
 
+class _ArmScope(ChainMap):
+    """The variables inside one arm of an ``if()``: its own writes (``maps[0]``) over the
+    enclosing scope. The enclosing dicts are listed flat, so that a lookup is a loop over
+    dicts rather than calls through nested ChainMaps."""
+
+    def __init__(self, base: MutableMapping[str, str]) -> None:
+        self.maps = [{}, *base.maps] if isinstance(base, ChainMap) else [{}, base]
+
+    def __getitem__(self, name: str) -> str:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        return self.__missing__(name)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in mapping for mapping in self.maps)
+
+
 def _merge(
-    base: MutableMapping[str, str], outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]]
+    base: MutableMapping[str, str], outcomes: list[tuple[tuple[int, int], _ArmScope]]
 ) -> None:
     """Variables after an ``if`` whose arms cannot be told apart: where the arms disagree,
     each list item is marked with the arm it came from."""
@@ -152,6 +180,8 @@ def _merge(
 
 def compatible(first: Branch, second: Branch) -> bool:
     """Whether two branch paths can both run (no ``if`` taken two different ways)."""
+    if not first or not second:
+        return True
     taken = dict(first)
     return all(taken.get(node, index) == index for node, index in second)
 
@@ -164,6 +194,420 @@ def library_of_file(path: str) -> str | None:
     """``.../libxnnpack_backend.a`` -> ``xnnpack_backend``."""
     match = _LIBRARY_FILE.search(path)
     return match.group(1) if match else None
+
+
+# -- list files as data ----------------------------------------------------------------------
+# A list file reduced once to what the interpreter reads: function bodies run many times and
+# a project's files are interpreted again after every edit.
+_ids = itertools.count(1)  # name if() and function bodies in branch paths (unique in the process)
+
+
+class Argument(NamedTuple):
+    """One argument as written."""
+
+    value: str  # unquoted (UNKNOWN for a bracket argument), before expansion
+    quoted: bool
+    start: int
+    end: int
+    literal: tuple[str, ...] | None  # its values when it references no variable
+
+
+class _Command(NamedTuple):
+    name: str  # lower case
+    arguments: tuple[Argument, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Arm:
+    condition: tuple[Argument, ...] | None  # None: taken without a test (else)
+    body: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _If:
+    id: int = field(compare=False)
+    arms: tuple[_Arm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _FunctionDefinition:
+    arguments: tuple[str, ...]  # the name and the parameters, unexpanded
+    body: tuple[Statement, ...] | None
+    body_id: int = field(compare=False)
+    is_macro: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Foreach:
+    arguments: tuple[Argument, ...]
+    body: tuple[Statement, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """while() and block(): their body runs once."""
+
+    body: tuple[Statement, ...]
+
+
+Statement = _Command | _If | _FunctionDefinition | _Foreach | _Body
+
+
+@dataclass(frozen=True, slots=True)
+class ListFile:
+    """The statements of one CMakeLists.txt or .cmake file."""
+
+    path: str
+    statements: tuple[Statement, ...]
+
+
+def read_list_file(path: str, data: bytes, document: Document | None = None) -> ListFile:
+    """The statements of a CMake file: read directly when it is plain, else from its syntax
+    tree (``document``, parsed here when not given)."""
+    scanned = scan_list_file(path, data)
+    if scanned is not None:
+        return scanned
+    return list_file(document or Document(path, LanguageId.CMAKE, data))
+
+
+def list_file(document: Document) -> ListFile:
+    """The statements of a parsed CMake file."""
+    data = document.data
+    return ListFile(document.path, _statements(document.tree.root_node.named_children, data))
+
+
+def _statements(nodes: list[ts.Node], data: bytes) -> tuple[Statement, ...]:
+    found: list[Statement] = []
+    for node in nodes:
+        kind = node.type
+        if kind == "normal_command":
+            command = _command_of(node, data)
+            if command is not None:
+                found.append(command)
+        elif kind == "if_condition":
+            found.append(_if_of(node, data))
+        elif kind in ("function_def", "macro_def"):
+            found.append(_definition_of(node, data))
+        elif kind == "foreach_loop":
+            found.append(_foreach_of(node, data))
+        elif kind in ("while_loop", "block_def"):
+            body = _body_node(node)
+            if body is not None:
+                found.append(_Body(_statements(body.named_children, data)))
+    return tuple(found)
+
+
+def _command_of(node: ts.Node, data: bytes) -> _Command | None:
+    children = node.named_children
+    if not children:
+        return None
+    name = _text(children[0], data).lower()
+    arguments_node = next((c for c in children if c.type == "argument_list"), None)
+    return _Command(name, _arguments_of(arguments_node, data), node.start_byte, node.end_byte)
+
+
+def _if_of(node: ts.Node, data: bytes) -> _If:
+    arms: list[_Arm] = []
+    condition: ts.Node | None = None
+    for child in node.named_children:
+        if child.type in ("if_command", "elseif_command", "else_command"):
+            condition = child
+        elif child.type == "body":
+            test = (
+                None
+                if condition is None or condition.type == "else_command"
+                else _arguments_of(condition, data)
+            )
+            arms.append(_Arm(test, _statements(child.named_children, data)))
+    return _If(next(_ids), tuple(arms))
+
+
+def _definition_of(node: ts.Node, data: bytes) -> _FunctionDefinition:
+    head = node.named_children[0] if node.named_children else None
+    body = _body_node(node)
+    return _FunctionDefinition(
+        tuple(argument.value for argument in _arguments_of(head, data)),
+        _statements(body.named_children, data) if body is not None else None,
+        next(_ids),
+        node.type == "macro_def",
+    )
+
+
+def _foreach_of(node: ts.Node, data: bytes) -> _Foreach:
+    head = node.named_children[0] if node.named_children else None
+    body = _body_node(node)
+    return _Foreach(
+        _arguments_of(head, data),
+        _statements(body.named_children, data) if body is not None else None,
+    )
+
+
+def _body_node(node: ts.Node) -> ts.Node | None:
+    return next((c for c in node.named_children if c.type == "body"), None)
+
+
+def _arguments_of(head: ts.Node | None, data: bytes) -> tuple[Argument, ...]:
+    return tuple(_argument_of(node, data) for node in _argument_nodes(head))
+
+
+def _argument_of(node: ts.Node, data: bytes) -> Argument:
+    return _argument(data, node.start_byte, node.end_byte)
+
+
+def _argument(data: bytes, start: int, end: int) -> Argument:
+    raw = data[start:end].decode("utf-8", "replace")
+    value = _unquote(raw)
+    quoted = raw.startswith('"')
+    literal = None
+    if "$" not in value:  # nothing to expand
+        literal = (value,) if quoted else tuple(_split(value))
+    return Argument(value, quoted, start, end, literal)
+
+
+# -- list files read without a syntax tree ---------------------------------------------------
+# Commands, arguments and comments read with regular expressions: several times faster than
+# parsing and walking the tree. Whatever the grammar might read another way (an error, a
+# regex-like [...] argument, an odd character) is left to the parser, so that both always
+# give the same statements.
+_ESCAPE = rb"\\(?:[^A-Za-z0-9;]|[trn;])"
+
+
+def _reference(depth: int) -> bytes:
+    """``${name}``, ``$ENV{name}``, ``$CACHE{name}``, nested ``depth`` times at most."""
+    name = rb"[A-Za-z0-9/_.+;-]|" + _ESCAPE
+    pattern = rb"\$(?:ENV|CACHE)?\{(?:" + name + rb")+\}"
+    for _ in range(depth):
+        pattern = rb"\$(?:ENV|CACHE)?\{(?:" + name + rb"|" + pattern + rb")+\}"
+    return pattern
+
+
+_TEXT_DOLLAR = rb"\$(?!\{|ENV|CACHE)"
+_IN_ARGUMENT = _ESCAPE + rb"|" + _reference(3) + rb"|" + _TEXT_DOLLAR
+_UNQUOTED = rb'(?:[^ \t\r\n\f\v()#"\\\[$]+|' + _IN_ARGUMENT + rb")+"
+# Written so that an unterminated one fails in linear time (runs, then one special each).
+_QUOTED = rb'"[^"\\$]*(?:(?:' + _IN_ARGUMENT + rb')[^"\\$]*)*"'
+# Blanks and line comments are skipped before each token.
+_SKIPPED = rb"[ \t\r\n\f\v]*(?:\#(?!\[=*\[)[^\n]*(?![^\n])[ \t\r\n\f\v]*)*"
+_BRACKET_COMMENT = rb"\#\[(?P<comment_level>=*)\[.*?\](?P=comment_level)\]"
+_TOP_TOKEN = re.compile(
+    _SKIPPED + rb"(?:(?P<comment>" + _BRACKET_COMMENT + rb")"
+    rb"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*\(|(?P<end>\Z))",
+    re.S,
+)
+_ARGUMENT_TOKEN = re.compile(
+    _SKIPPED + rb"(?:(?P<unquoted>" + _UNQUOTED + rb")"
+    rb"|(?P<quoted>" + _QUOTED + rb")"
+    rb"|(?P<close>\))"
+    rb"|(?P<open>\()"
+    rb"|(?P<bracket>\[(?P<bracket_level>=*)\[.*?\](?P=bracket_level)\])"
+    rb"|(?P<comment>" + _BRACKET_COMMENT + rb"))",
+    re.S,
+)
+# NamedTuple's own constructor is a Python function: tuple.__new__ is several times faster.
+_new_tuple = tuple.__new__
+_UNQUOTED_GROUP = _ARGUMENT_TOKEN.groupindex["unquoted"]
+_QUOTED_GROUP = _ARGUMENT_TOKEN.groupindex["quoted"]
+_CLOSE_GROUP = _ARGUMENT_TOKEN.groupindex["close"]
+_OPEN_GROUP = _ARGUMENT_TOKEN.groupindex["open"]
+_BRACKET_GROUP = _ARGUMENT_TOKEN.groupindex["bracket"]
+_NOT_CONTROL = bytes(byte for byte in range(256) if not (byte < 9 or 13 < byte < 32 or byte == 127))
+_LONE_RETURN = re.compile(rb"\r(?!\n)")
+_WIDE_SPACE = re.compile(  # and the byte-order mark
+    rb"\xef\xbb\xbf|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80"
+)
+_BRACKET_OPEN = re.compile(rb"#?\[=*\[")
+_BRACKET_CLOSE = re.compile(rb"\]=*\]")
+_SIMPLE_END_ARGUMENT = re.compile(rb"[A-Za-z0-9_]*")
+_OPENERS = frozenset({"if", "foreach", "while", "function", "macro", "block"})
+_CLOSERS = {
+    "endif": "if",
+    "endforeach": "foreach",
+    "endwhile": "while",
+    "endfunction": "function",
+    "endmacro": "macro",
+    "endblock": "block",
+}
+_NEED_ARGUMENTS = frozenset({"if", "elseif", "foreach", "while", "function", "macro"})
+
+
+class _Scanned(NamedTuple):
+    """A command as read: its arguments and where its argument text lies."""
+
+    name: str
+    arguments: tuple[Argument, ...]
+    start: int
+    end: int
+    inside: tuple[int, int]  # between the parentheses
+
+
+def scan_list_file(path: str, data: bytes) -> ListFile | None:
+    """The statements of a CMake file read without a parser; None when the file needs the
+    parser (the same statements then come from ``list_file``)."""
+    if _unusual(data):
+        return None
+    commands = _scan_commands(data)
+    statements = _nest(commands, data) if commands is not None else None
+    return ListFile(path, statements) if statements is not None else None
+
+
+def _unusual(data: bytes) -> bool:
+    """Control characters, a carriage return alone, bytes that are not UTF-8, spaces
+    beyond ASCII's or a byte-order mark: left to the parser."""
+    if data.translate(None, _NOT_CONTROL) or (b"\r" in data and _LONE_RETURN.search(data)):
+        return True
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return _WIDE_SPACE.search(data) is not None
+
+
+def _scan_commands(data: bytes) -> list[_Scanned] | None:
+    found: list[_Scanned] = []
+    position = 0
+    token = _TOP_TOKEN.match
+    while True:
+        match = token(data, position)
+        if match is None:
+            return None
+        kind = match.lastgroup
+        if kind == "end":
+            return found
+        position = match.end()
+        if kind == "comment":
+            if not _plain_bracket(match[kind]):
+                return None
+            continue
+        scanned = _scan_arguments(data, position)
+        if scanned is None:
+            return None
+        arguments, close = scanned
+        name = match["name"].decode().lower()
+        scanned = (name, arguments, match.start(kind), close + 1, (position, close))
+        found.append(_new_tuple(_Scanned, scanned))
+        position = close + 1
+
+
+def _scan_arguments(data: bytes, position: int) -> tuple[tuple[Argument, ...], int] | None:
+    """The arguments from ``position`` to the closing parenthesis, and where it is."""
+    arguments: list[Argument] = []
+    depth = 0
+    token = _ARGUMENT_TOKEN.match
+    while True:
+        match = token(data, position)
+        if match is None:
+            return None
+        kind = match.lastindex
+        start, position = match.span(kind)
+        if kind == _UNQUOTED_GROUP:
+            value = data[start:position].decode("utf-8", "replace")
+            if "$" in value:
+                literal = None
+            elif ";" in value:
+                literal = tuple(item for item in value.split(";") if item)
+            else:
+                literal = (value,)
+            arguments.append(_new_tuple(Argument, (value, False, start, position, literal)))
+        elif kind == _QUOTED_GROUP:
+            value = data[start + 1 : position - 1].decode("utf-8", "replace")
+            literal = None if "$" in value else (value,)
+            arguments.append(_new_tuple(Argument, (value, True, start, position, literal)))
+        elif kind == _CLOSE_GROUP:
+            if depth == 0:
+                return tuple(arguments), start
+            depth -= 1
+        elif kind == _OPEN_GROUP:
+            depth += 1
+        elif not _plain_bracket(match[kind]):
+            return None
+        elif kind == _BRACKET_GROUP:
+            bracket = (UNKNOWN, False, start, position, (UNKNOWN,))
+            arguments.append(_new_tuple(Argument, bracket))
+
+
+def _plain_bracket(text: bytes) -> bool:
+    """False for a bracket argument or comment with ``]``, ``]=`` ... right before its
+    closing bracket: the grammar's scanner then skips the closing bracket."""
+    rest = text[_BRACKET_OPEN.match(text).end() :]
+    first_close = _BRACKET_CLOSE.search(rest)
+    return first_close is not None and first_close.end() == len(rest)
+
+
+@dataclass
+class _OpenBlock:
+    """An if(), foreach(), function() ... whose end is not read yet."""
+
+    head: _Scanned
+    outer: list[Statement]  # where the finished block goes
+    body_start: int
+    statements: list[Statement] = field(default_factory=list)
+    condition: tuple[Argument, ...] | None = None
+    arms: list[_Arm] = field(default_factory=list)
+
+    def close_arm(self, end: int) -> None:
+        """The grammar has a body only where something (a space at least) stands."""
+        if end > self.body_start:
+            self.arms.append(_Arm(self.condition, tuple(self.statements)))
+
+
+def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None:
+    root: list[Statement] = []
+    statements = root
+    stack: list[_OpenBlock] = []
+    for command in commands:
+        name = command.name
+        if name in _NEED_ARGUMENTS and command.inside[0] == command.inside[1]:
+            return None
+        if name in _OPENERS:
+            block = _OpenBlock(command, statements, command.end, condition=command.arguments)
+            stack.append(block)
+            statements = block.statements
+        elif name == "elseif" or name == "else":
+            if not stack or stack[-1].head.name != "if":
+                return None
+            block = stack[-1]
+            block.close_arm(command.start)
+            block.condition = command.arguments if name == "elseif" else None
+            block.body_start = command.end
+            statements = block.statements = []
+        elif name in _CLOSERS:
+            if not stack or stack[-1].head.name != _CLOSERS[name]:
+                return None
+            block = stack.pop()
+            statement = _finished(block, command, data)
+            if statement is None:
+                return None
+            statements = block.outer
+            statements.append(statement)
+        else:
+            plain = (name, command.arguments, command.start, command.end)
+            statements.append(_new_tuple(_Command, plain))
+    return tuple(root) if not stack else None
+
+
+def _finished(block: _OpenBlock, end: _Scanned, data: bytes) -> Statement | None:
+    head = block.head
+    if head.name == "if":
+        block.close_arm(end.start)
+        return _If(next(_ids), tuple(block.arms))
+    if end.start == block.body_start:
+        return None  # the grammar wants a body
+    if end.name in ("endforeach", "endwhile"):
+        inside = data[end.inside[0] : end.inside[1]]
+        if _SIMPLE_END_ARGUMENT.fullmatch(inside) is None:
+            return None  # their single argument is read in its own way
+    body = tuple(block.statements)
+    if head.name == "foreach":
+        return _Foreach(head.arguments, body)
+    if head.name in ("function", "macro"):
+        arguments = tuple(argument.value for argument in head.arguments)
+        return _FunctionDefinition(arguments, body, next(_ids), head.name == "macro")
+    return _Body(body)
 
 
 # -- the interpreter ------------------------------------------------------------------------
@@ -181,9 +625,9 @@ class _Frame:
 class _Definition:
     name: str
     params: tuple[str, ...]
-    body: ts.Node
+    body: tuple[Statement, ...]
+    body_id: int
     path: str
-    data: bytes
     is_macro: bool
 
 
@@ -220,7 +664,7 @@ class _Recorder:
         self.function_names = set(model.functions)
         self.functions = dict(functions)
         self.executorch = model.executorch
-        self.parent_before = dict(parent.variables)
+        self.parent_before = _flat(parent.variables)
         self.mutations: list[tuple[str, str, object, int]] = []
         self.read: set[str] = set()
 
@@ -238,7 +682,7 @@ class _Recorder:
             for name, found in model.targets.items()
             for target in found[self.target_counts.get(name, 0) :]
         ]
-        after = dict(parent.variables)
+        after = _flat(parent.variables)
         writes: dict[str, str | None] = {
             name: value for name, value in after.items() if self.parent_before.get(name) != value
         }
@@ -289,18 +733,18 @@ class Interpreter:
         self,
         read: Reader,
         executorch_targets: frozenset[str] = frozenset(),
-        parse: Callable[[str], Document | None] | None = None,
+        list_files: Callable[[str], ListFile | None] | None = None,
         subdirectories: dict[str, _Effects] | None = None,
         version: Callable[[str], int] | None = None,
     ) -> None:
         self._read = read
-        self._parse_cached = parse  # parsed list files kept between models (a workspace cache)
+        self._list_files = list_files  # list files kept between models (a workspace cache)
         self.subdirectories = subdirectories  # recorded effects of subdirectories, by list file
         self._version = version
         self._recorders: list[_Recorder] = []
         self.model = BuildModel()
         self.functions: dict[str, _Definition] = {}
-        self._documents: dict[str, tuple[Document, bytes]] = {}
+        self._parsed: dict[str, ListFile] = {}
         self._executorch_targets = executorch_targets
         self._depth = 0
 
@@ -353,10 +797,10 @@ class Interpreter:
         )
 
     def _inputs(self, child: _Frame, parent: _Frame) -> int:
-        functions = tuple(sorted((name, d.path, d.body.id) for name, d in self.functions.items()))
+        functions = tuple(sorted((name, d.path, d.body_id) for name, d in self.functions.items()))
         return hash(
             (
-                frozenset(dict(child.variables).items()),
+                frozenset(_flat(child.variables).items()),
                 child.branch,
                 child.via,
                 self._call_site,
@@ -398,7 +842,6 @@ class Interpreter:
         parsed = self._parse(path)
         if parsed is None:
             return self.model
-        document, data = parsed
         self.model.files.append(path)
         if frame is None:
             frame = _Frame(_initial_variables(path), path, os.path.dirname(path), ())
@@ -409,71 +852,54 @@ class Interpreter:
         )
         inner.variables["CMAKE_CURRENT_LIST_DIR"] = os.path.dirname(path)
         inner.variables["CMAKE_CURRENT_LIST_FILE"] = path
-        self._block(document.tree.root_node.named_children, inner, data)
+        self._block(parsed.statements, inner)
         return self.model
 
-    def _parse(self, path: str) -> tuple[Document, bytes] | None:
-        if path not in self._documents:
-            if self._parse_cached is not None:
-                document = self._parse_cached(path)
-                if document is None:
-                    return None
-                self._documents[path] = (document, document.data)
-                return self._documents[path]
-            data = self.read(path)
-            if data is None:
+    def _parse(self, path: str) -> ListFile | None:
+        if path not in self._parsed:
+            if self._list_files is not None:
+                parsed = self._list_files(path)
+            else:
+                data = self.read(path)
+                parsed = None if data is None else read_list_file(path, data)
+            if parsed is None:
                 return None
-            self._documents[path] = (Document(path, LanguageId.CMAKE, data), data)
-        return self._documents[path]
+            self._parsed[path] = parsed
+        return self._parsed[path]
 
     # -- blocks -------------------------------------------------------------------------
-    def _block(self, nodes: list[ts.Node], frame: _Frame, data: bytes) -> None:
-        for node in nodes:
-            kind = node.type
-            if kind == "normal_command":
-                self._command(node, frame, data)
-            elif kind == "if_condition":
-                self._if(node, frame, data)
-            elif kind in ("function_def", "macro_def"):
-                self._define(node, frame, data)
-            elif kind == "foreach_loop":
-                self._foreach(node, frame, data)
-            elif kind in ("while_loop", "block_def"):
-                body = next((c for c in node.named_children if c.type == "body"), None)
-                if body is not None:
-                    self._block(body.named_children, frame, data)
+    def _block(self, statements: tuple[Statement, ...], frame: _Frame) -> None:
+        for statement in statements:
+            if type(statement) is _Command:
+                self._command(statement, frame)
+            elif type(statement) is _If:
+                self._if(statement, frame)
+            elif type(statement) is _FunctionDefinition:
+                self._define(statement, frame)
+            elif type(statement) is _Foreach:
+                self._foreach(statement, frame)
+            else:
+                self._block(statement.body, frame)
 
-    def _if(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        arms: list[tuple[ts.Node | None, ts.Node | None]] = []
-        condition: ts.Node | None = None
-        for child in node.named_children:
-            if child.type in ("if_command", "elseif_command", "else_command"):
-                condition = child
-            elif child.type == "body":
-                arms.append((condition, child))
+    def _if(self, statement: _If, frame: _Frame) -> None:
+        arms = statement.arms
         previous_branch = frame.branch
         base = frame.variables
-        outcomes: list[tuple[tuple[int, int], ChainMap[str, str]]] = []
+        outcomes: list[tuple[tuple[int, int], _ArmScope]] = []
         decided = False
-        for index, (head, body) in enumerate(arms):
-            value = (
-                True
-                if head is None or head.type == "else_command"
-                else self._condition(head, frame, data)
-            )
+        for index, arm in enumerate(arms):
+            value = True if arm.condition is None else self._condition(arm.condition, frame)
             if value is False:
                 continue
-            entry = (node.id, index)
+            entry = (statement.id, index)
             frame.branch = (*previous_branch, entry)
             if value is True and not outcomes:
                 # The only arm that can run: in place, nothing to merge.
-                if body is not None:
-                    self._block(body.named_children, frame, data)
+                self._block(arm.body, frame)
                 decided = True
                 break
-            frame.variables = ChainMap({}, base)  # the arm's own writes on top of base
-            if body is not None:
-                self._block(body.named_children, frame, data)
+            frame.variables = _ArmScope(base)
+            self._block(arm.body, frame)
             outcomes.append((entry, frame.variables))
             frame.variables = base
             if value is True:
@@ -483,26 +909,27 @@ class Interpreter:
         frame.variables = base
         if outcomes:
             if not decided:
-                outcomes.append(((node.id, len(arms)), ChainMap({}, base)))
+                outcomes.append(((statement.id, len(arms)), _ArmScope(base)))
             _merge(base, outcomes)
 
-    def _define(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        head = node.named_children[0] if node.named_children else None
-        arguments = self._raw_arguments(head, data)
-        body = next((c for c in node.named_children if c.type == "body"), None)
-        if not arguments or body is None:
+    def _define(self, statement: _FunctionDefinition, frame: _Frame) -> None:
+        arguments = statement.arguments
+        if not arguments or statement.body is None:
             return
         name = arguments[0].lower()
         self.model.functions.add(name)
         self.functions[name] = _Definition(
-            name, tuple(arguments[1:]), body, frame.path, data, node.type == "macro_def"
+            name,
+            arguments[1:],
+            statement.body,
+            statement.body_id,
+            frame.path,
+            statement.is_macro,
         )
 
-    def _foreach(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        head = node.named_children[0] if node.named_children else None
-        body = next((c for c in node.named_children if c.type == "body"), None)
-        values = self._arguments(head, frame, data)
-        if not values or body is None:
+    def _foreach(self, statement: _Foreach, frame: _Frame) -> None:
+        values = self._arguments(statement.arguments, frame)
+        if not values or statement.body is None:
             return
         variable, items = values[0], values[1:]
         if items[:2] == ["IN", "LISTS"]:
@@ -515,72 +942,81 @@ class Interpreter:
             return
         for item in items[:_MAX_LOOP]:
             frame.variables[variable] = item
-            self._block(body.named_children, frame, data)
+            self._block(statement.body, frame)
 
     # -- arguments ----------------------------------------------------------------------
-    def _raw_arguments(self, head: ts.Node | None, data: bytes) -> list[str]:
-        return [_unquote(_text(a, data)) for a in _argument_nodes(head)]
+    def _raw_arguments(self, arguments: tuple[Argument, ...]) -> list[str]:
+        return [argument.value for argument in arguments]
 
-    def _arguments(self, head: ts.Node | None, frame: _Frame, data: bytes) -> list[str]:
-        return [value for value, _ in self._expanded(head, frame, data)]
+    def _arguments(self, arguments: tuple[Argument, ...], frame: _Frame) -> list[str]:
+        """Arguments after variable expansion; unquoted ones are split as lists."""
+        values: list[str] = []
+        for argument in arguments:
+            literal = argument.literal
+            if literal is not None:
+                values.extend(literal)
+            elif argument.quoted:
+                values.append(self.expand(argument.value, frame))
+            else:
+                values.extend(_split(self.expand(argument.value, frame)))
+        return values
 
     def _expanded(
-        self, head: ts.Node | None, frame: _Frame, data: bytes
-    ) -> list[tuple[str, ts.Node]]:
-        """Arguments after variable expansion; unquoted ones are split as lists."""
-        values: list[tuple[str, ts.Node]] = []
-        for argument in _argument_nodes(head):
-            raw = _text(argument, data)
-            quoted = raw.startswith('"')
-            value = self.expand(_unquote(raw), frame)
-            if quoted:
-                values.append((value, argument))
-            else:
-                values.extend((item, argument) for item in _split(value))
+        self, arguments: tuple[Argument, ...], frame: _Frame
+    ) -> list[tuple[str, Argument]]:
+        """``_arguments``, each value with the argument it comes from."""
+        values: list[tuple[str, Argument]] = []
+        for argument in arguments:
+            literal = argument.literal
+            if literal is None:
+                value = self.expand(argument.value, frame)
+                literal = (value,) if argument.quoted else _split(value)
+            values.extend((item, argument) for item in literal)
         return values
 
     def expand(self, text: str, frame: _Frame) -> str:
-        text = _ENV.sub(UNKNOWN, text)
+        if "$" not in text:
+            return text
+        if "ENV{" in text or "CACHE{" in text:
+            text = _ENV.sub(UNKNOWN, text)
+        lookup = partial(self._lookup, frame.variables)
         for _ in range(8):
-            replaced = _VARIABLE.sub(lambda m: self._lookup(m.group(1), frame), text)
+            replaced = _VARIABLE.sub(lookup, text)
             if replaced == text:
                 break
             text = replaced
+            if "${" not in text:
+                break  # another pass would change nothing
         return text
 
-    def _lookup(self, name: str, frame: _Frame) -> str:
+    @staticmethod
+    def _lookup(variables: MutableMapping[str, str], match: re.Match[str]) -> str:
         # A variable never set here may come from a parent list file, the command line
         # or the toolchain: unknown, not empty.
+        name = match.group(1)
         if UNKNOWN in name:
             return UNKNOWN
-        return frame.variables.get(name, UNKNOWN)
+        return variables.get(name, UNKNOWN)
 
     # -- conditions ---------------------------------------------------------------------
-    def _condition(self, head: ts.Node, frame: _Frame, data: bytes) -> bool | None:
-        tokens = []
-        for argument in _argument_nodes(head):
-            raw = _text(argument, data)
-            tokens.append((self.expand(_unquote(raw), frame), raw.startswith('"')))
+    def _condition(self, arguments: tuple[Argument, ...], frame: _Frame) -> bool | None:
+        tokens = [(self.expand(a.value, frame), a.quoted) for a in arguments]
         try:
             return _Condition(tokens, frame.variables, self.model).evaluate()
         except (IndexError, ValueError, re.error):
             return None
 
     # -- commands -----------------------------------------------------------------------
-    def _command(self, node: ts.Node, frame: _Frame, data: bytes) -> None:
-        name_node = node.named_children[0] if node.named_children else None
-        if name_node is None:
-            return
-        name = _text(name_node, data).lower()
-        arguments_node = next((c for c in node.named_children if c.type == "argument_list"), None)
-        site = Site(frame.path, node.start_byte, node.end_byte)
+    def _command(self, command: _Command, frame: _Frame) -> None:
+        name = command.name
+        site = Site(frame.path, command.start, command.end)
         handler = _HANDLERS.get(name)
         if handler is not None:
-            handler(self, _Call(name, arguments_node, frame, data, site))
+            handler(self, _Call(name, command.arguments, frame, site))
             self.model.calls.append((name, (), site, frame.branch))
             return
         # Expanded once: recorded as the call's arguments and passed to the function.
-        values = self._arguments(arguments_node, frame, data)
+        values = self._arguments(command.arguments, frame)
         self.model.calls.append((name, tuple(values), site, frame.branch))
         if name in self.functions:
             self._call_function(self.functions[name], values, frame, site)
@@ -593,7 +1029,7 @@ class Interpreter:
     ) -> None:
         if self._depth >= _MAX_DEPTH:
             return
-        variables = frame.variables if definition.is_macro else dict(frame.variables)
+        variables = frame.variables if definition.is_macro else _flat(frame.variables)
         for index, param in enumerate(definition.params):
             variables[param] = values[index] if index < len(values) else ""
         variables["ARGN"] = ";".join(values[len(definition.params) :])
@@ -614,19 +1050,19 @@ class Interpreter:
         previous = self._call_site
         self._call_site = previous or inner_site
         try:
-            self._block(definition.body.named_children, inner, definition.data)
+            self._block(definition.body, inner)
         finally:
             self._depth -= 1
             self._call_site = previous
 
     _call_site: _CallSite | None = None
 
-    def link_site(self, frame: _Frame, argument: ts.Node) -> Site:
+    def link_site(self, frame: _Frame, argument: Argument) -> Site:
         """Where a link is reported: the call of the outermost project function, else the
         argument itself."""
         if self._call_site is not None:
             return self._call_site.site
-        return Site(frame.path, argument.start_byte, argument.end_byte)
+        return Site(frame.path, argument.start, argument.end)
 
     def add_target(self, name: str, kind: str, frame: _Frame, site: Site) -> Target:
         target = Target(name, kind, site, frame.branch, executorch=name in self._executorch_targets)
@@ -642,15 +1078,14 @@ class _CallSite:
 @dataclass
 class _Call:
     name: str
-    arguments: ts.Node | None
+    arguments: tuple[Argument, ...]
     frame: _Frame
-    data: bytes
     site: Site
 
 
 # -- command handlers -----------------------------------------------------------------------
 def _set(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     name, rest = values[0], values[1:]
@@ -674,7 +1109,7 @@ def _set(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _option(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         default = values[2] if len(values) > 2 else "OFF"
         interpreter.model.options.setdefault(values[0], (default, call.site))
@@ -682,13 +1117,13 @@ def _option(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _unset(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         call.frame.variables.pop(values[0], None)
 
 
 def _list(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     operation, name, items = values[0].upper(), values[1], values[2:]
@@ -721,7 +1156,7 @@ _STRING_OUTPUT = {
 
 def _unknown_result(interpreter: Interpreter, call: _Call) -> None:
     """Commands whose output variable cannot be known (string(), file(), get_*())."""
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     if call.name == "string":
@@ -741,7 +1176,7 @@ def _unknown_result(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _find_library(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     names = values[values.index("NAMES") + 1 :] if "NAMES" in values else values[1:2]
@@ -757,9 +1192,7 @@ def _find_library(interpreter: Interpreter, call: _Call) -> None:
 
 def _add_target(kind: str) -> Callable[[Interpreter, _Call], None]:
     def handler(interpreter: Interpreter, call: _Call) -> None:
-        values = [
-            untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame, call.data)
-        ]
+        values = [untag(v)[0] for v in interpreter._arguments(call.arguments, call.frame)]
         if not values or UNKNOWN in values[0]:
             return
         actual = kind
@@ -804,13 +1237,13 @@ def _source_paths(values: list[str], frame: _Frame) -> list[str]:
 
 
 def _target_sources(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values:
         interpreter.mutate(untag(values[0])[0], "sources", _source_paths(values[1:], call.frame))
 
 
 def _target_properties(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if "PROPERTIES" not in values:
         return
     index = values.index("PROPERTIES")
@@ -821,7 +1254,7 @@ def _target_properties(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _set_property(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values or values[0] != "TARGET" or "PROPERTY" not in values:
         return
     index = values.index("PROPERTY")
@@ -844,7 +1277,7 @@ _ARCHIVE_IN_OPTION = re.compile(r"\$<TARGET_FILE:([^>]+)>|([^\s,;]+\.(?:a|lib))(
 
 
 def _target_link_options(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 2:
         return
     target = untag(values[0])[0]
@@ -885,12 +1318,15 @@ def _whole_archived_by_options(
             )
 
 
+_WHOLE_ARCHIVE_OPTION = re.compile(r"whole-archive|WHOLEARCHIVE|force_load|WHOLE_ARCHIVE")
+
+
 def _has_whole_archive(text: str) -> bool:
-    return bool(re.search(r"whole-archive|WHOLEARCHIVE|force_load|WHOLE_ARCHIVE", text))
+    return bool(_WHOLE_ARCHIVE_OPTION.search(text))
 
 
 def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     if not expanded or UNKNOWN in expanded[0][0]:
         return
     target = untag(expanded[0][0])[0]
@@ -898,12 +1334,12 @@ def _target_link_libraries(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _link_libraries(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     _record_links(interpreter, call.frame, f"<directory {call.frame.source_dir}>", expanded)
 
 
 def _record_links(
-    interpreter: Interpreter, frame: _Frame, target: str, items: list[tuple[str, ts.Node]]
+    interpreter: Interpreter, frame: _Frame, target: str, items: list[tuple[str, Argument]]
 ) -> None:
     scope = "PRIVATE"
     whole_archive = False
@@ -958,6 +1394,7 @@ def _whole_archive_switch(value: str) -> bool | None:
     return None
 
 
+_LIBRARY_SUFFIX = re.compile(r"\.(a|lib|so|dylib)$")
 _GENEX_WHOLE = re.compile(r"^\$<LINK_LIBRARY:WHOLE_ARCHIVE,(.*)>$")
 _PUSH_STATE = re.compile(r"--whole-archive,(.+?),--pop-state")
 _FORCE_LOAD = re.compile(r"-force_load,(.+)$|/WHOLEARCHIVE:(.+)$")
@@ -968,7 +1405,7 @@ def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bo
     if UNKNOWN in value:
         # ``${SOME_DIR}/libxnnpack_backend.a``: the folder is unknown, the library is not.
         tail = value.rsplit(UNKNOWN, 1)[1]
-        if tail.startswith(("/", "\\")) and re.search(r"\.(a|lib|so|dylib)$", tail):
+        if tail.startswith(("/", "\\")) and _LIBRARY_SUFFIX.search(tail):
             return [("file", library_of_file(tail), whole_archive)]
         return [("unknown", None, whole_archive)]
     genex = _GENEX_WHOLE.match(value)
@@ -986,7 +1423,7 @@ def _classify(value: str, whole_archive: bool) -> list[tuple[str, str | None, bo
         return [("file", value[2:], whole_archive)]
     if value.startswith("-"):
         return [("flag", None, whole_archive)]
-    if "/" in value or "\\" in value or re.search(r"\.(a|lib|so|dylib)$", value):
+    if "/" in value or "\\" in value or _LIBRARY_SUFFIX.search(value):
         return [("file", library_of_file(value), whole_archive)]
     return [("target", value, whole_archive)]
 
@@ -1015,8 +1452,8 @@ def names_executorch_folder(text: str) -> bool:
 
 
 def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
-    raw = interpreter._raw_arguments(call.arguments, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
+    raw = interpreter._raw_arguments(call.arguments)
     if raw and names_executorch_folder(raw[0]):
         listfile = (
             os.path.join(call.frame.source_dir, values[0], "CMakeLists.txt") if values else ""
@@ -1038,7 +1475,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
     if data is None:
         return
     child = _Frame(
-        dict(call.frame.variables),
+        _flat(call.frame.variables),
         listfile,
         directory,
         call.frame.branch,
@@ -1050,7 +1487,7 @@ def _add_subdirectory(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _include(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values or UNKNOWN in values[0]:
         return
     path = values[0]
@@ -1066,7 +1503,7 @@ def _include(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _find_package(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if values and values[0] == "Torch":
         call.frame.variables["TORCH_LIBRARIES"] = "torch;torch_library;c10"
         return
@@ -1082,7 +1519,7 @@ def _find_package(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _project(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if not values:
         return
     if values[0].lower() == "executorch":
@@ -1095,7 +1532,7 @@ def _project(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:
-    values = interpreter._arguments(call.arguments, call.frame, call.data)
+    values = interpreter._arguments(call.arguments, call.frame)
     if len(values) < 4:
         return
     if values[0] == "PARSE_ARGV":
@@ -1128,7 +1565,7 @@ def _cmake_parse_arguments(interpreter: Interpreter, call: _Call) -> None:
 
 
 def _executorch_target_whole_archive(interpreter: Interpreter, call: _Call) -> None:
-    expanded = interpreter._expanded(call.arguments, call.frame, call.data)
+    expanded = interpreter._expanded(call.arguments, call.frame)
     if len(expanded) < 2:
         return
     (target, _), (archive, node) = expanded[0], expanded[1]
@@ -1233,8 +1670,11 @@ def _declare_executorch_targets(interpreter: Interpreter, call: _Call) -> None:
             target.whole_archive_interface = True
 
 
+_EXECUTORCH_PROJECT = re.compile(rb"(?im)^\s*project\s*\(\s*executorch\b")
+
+
 def is_executorch_root(data: bytes) -> bool:
-    return re.search(rb"(?im)^\s*project\s*\(\s*executorch\b", data) is not None
+    return _EXECUTORCH_PROJECT.search(data) is not None
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -1365,7 +1805,7 @@ class _Condition:
         if UNKNOWN in token or _TAG in token:
             return None
         upper = token.upper()
-        if upper in _CONSTANT_TRUE or re.fullmatch(r"-?[1-9]\d*(\.\d+)?", token):
+        if upper in _CONSTANT_TRUE or _NONZERO_NUMBER.fullmatch(token):
             return True
         if upper in _CONSTANT_FALSE or upper.endswith("-NOTFOUND"):
             return False
@@ -1414,6 +1854,16 @@ def _unquote(text: str) -> str:
     if text.startswith("[") and text.endswith("]"):
         return UNKNOWN
     return text
+
+
+def _flat(variables: MutableMapping[str, str]) -> dict[str, str]:
+    """``dict(variables)`` without ChainMap's lookup of every name through its maps."""
+    if not isinstance(variables, ChainMap):
+        return dict(variables)
+    flat: dict[str, str] = {}
+    for mapping in reversed(variables.maps):
+        flat.update(mapping)
+    return flat
 
 
 def _split(value: str) -> list[str]:

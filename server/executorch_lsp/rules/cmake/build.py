@@ -11,10 +11,11 @@ from ...engine.cmake_model import (
     BuildModel,
     Interpreter,
     LinkItem,
+    ListFile,
     compatible,
     is_executorch_root,
+    read_list_file,
 )
-from ...engine.document import Document
 from ...engine.findings import Related, Site, Span
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
@@ -49,14 +50,16 @@ def _build(workspace: Workspace, path: str) -> BuildModel:
     """Only list files that changed are parsed again, and subdirectories whose files and
     inputs did not change are replayed instead of interpreted."""
 
-    def parse(listfile: str) -> Document | None:
+    def parse(listfile: str) -> ListFile | None:
         return workspace.per_file(
-            listfile, "cmake-document", lambda data: Document(listfile, LanguageId.CMAKE, data)
+            listfile,
+            "cmake-list-file",
+            lambda data: read_list_file(listfile, data, workspace.parsed(listfile, data)),
         )
 
     return Interpreter(
         workspace.read,
-        parse=parse,
+        list_files=parse,
         subdirectories=workspace.persistent("cmake-subdirectories"),
         version=workspace.version,
     ).run_file(path)
@@ -64,18 +67,27 @@ def _build(workspace: Workspace, path: str) -> BuildModel:
 
 def project_root(workspace: Workspace, path: str) -> str | None:
     """The outermost CMakeLists.txt above ``path`` (inside the workspace) with a project()."""
-    roots = [str(root.resolve()) for root in workspace.roots] or [os.path.dirname(path)]
+    folder = os.path.dirname(path)
+    return workspace.memo(("cmake-project-root", folder), lambda: _project_root(workspace, path))
+
+
+def _project_root(workspace: Workspace, path: str) -> str | None:
+    roots = workspace.memo(("cmake-roots",), lambda: [str(r.resolve()) for r in workspace.roots])
+    roots = roots or [os.path.dirname(path)]
     folder = os.path.dirname(path)
     found = None
     while True:
         listfile = os.path.join(folder, "CMakeLists.txt")
-        data = workspace.read(listfile)
-        if data is not None and _PROJECT.search(data):
+        if workspace.per_file(listfile, "cmake-declares-project", _declares_project):
             found = listfile
         parent = os.path.dirname(folder)
         if parent == folder or not any(parent.startswith(root) for root in roots):
             return found
         folder = parent
+
+
+def _declares_project(data: bytes) -> bool:
+    return _PROJECT.search(data) is not None
 
 
 def build_fingerprint(workspace: Workspace, path: str) -> int:
@@ -85,6 +97,30 @@ def build_fingerprint(workspace: Workspace, path: str) -> int:
         return 0
     data = workspace.read(path)
     return hash(data) if data is not None else 0
+
+
+def links_in(model: BuildModel, path: str) -> list[LinkItem]:
+    """The links written in the file ``path``, in order."""
+    by_path = model.cached(("links-by-path",), lambda: _links_by_path(model))
+    return by_path.get(path, [])
+
+
+def _links_by_path(model: BuildModel) -> dict[str, list[LinkItem]]:
+    by_path: dict[str, list[LinkItem]] = {}
+    for item in model.links:
+        by_path.setdefault(item.site.path, []).append(item)
+    return by_path
+
+
+def binaries_linked_in(model: BuildModel, path: str) -> list[str]:
+    """The targets (in the model's order) with a link of their own written in ``path``:
+    a finding at the head of what reaches a target can only be in such a file."""
+    return model.cached(("binaries-linked-in", path), lambda: _binaries_linked_in(model, path))
+
+
+def _binaries_linked_in(model: BuildModel, path: str) -> list[str]:
+    linked = {item.target for item in links_in(model, path)}
+    return [name for name in model.targets if name in linked]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import tree_sitter as ts
 
@@ -19,7 +20,19 @@ class Argument:
 class Command:
     name: str  # lower case: CMake command names are case-insensitive
     node: ts.Node
-    arguments: tuple[Argument, ...]
+    arguments_node: ts.Node | None
+    document: Document
+
+    @cached_property
+    def arguments(self) -> tuple[Argument, ...]:
+        """Read on first use: most commands are only looked at by name."""
+        if self.arguments_node is None:
+            return ()
+        return tuple(
+            Argument(_unquote(self.document.text_of(child)), child)
+            for child in self.arguments_node.named_children
+            if child.type == "argument"
+        )
 
     def argument_texts(self) -> list[str]:
         return [argument.text for argument in self.arguments]
@@ -36,14 +49,8 @@ def commands(document: Document, matches) -> list[Command]:
     for _, captures in matches:
         node = captures["command"][0]
         name = document.text_of(captures["name"][0]).lower()
-        arguments = ()
-        if "arguments" in captures:
-            arguments = tuple(
-                Argument(_unquote(document.text_of(child)), child)
-                for child in captures["arguments"][0].named_children
-                if child.type == "argument"
-            )
-        found.append(Command(name, node, arguments))
+        arguments = captures["arguments"][0] if "arguments" in captures else None
+        found.append(Command(name, node, arguments, document))
     return sorted(found, key=lambda command: command.node.start_byte)
 
 

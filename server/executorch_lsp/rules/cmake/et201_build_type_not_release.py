@@ -35,11 +35,23 @@ _SCRIPT_NAMES = frozenset({"Makefile", "justfile", "build.gradle", "package.json
 _MAX_LISTED = 200
 _BUILD_TYPE = ["CMAKE_BUILD_TYPE"]
 _CONFIGURATIONS = ["CMAKE_CONFIGURATION_TYPES"]
+# Commands that can build ExecuTorch from source; files naming none are not read.
+_SOURCE_COMMAND_NAMES = frozenset(
+    {
+        "add_subdirectory",
+        "fetchcontent_declare",
+        "externalproject_add",
+        "fetchcontent_makeavailable",
+    }
+)
+_SOURCE_COMMAND = re.compile(("(?i)" + "|".join(sorted(_SOURCE_COMMAND_NAMES))).encode())
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
 def _builds_executorch(command: Command) -> bool:
     """add_subdirectory / FetchContent / ExternalProject of ExecuTorch's sources."""
+    if command.name not in _SOURCE_COMMAND_NAMES:
+        return False
     texts = command.argument_texts()
     if not texts:
         return False
@@ -62,8 +74,10 @@ def _is_default_or_unconditional(command: Command, document: Document) -> bool:
 
 def _debug_value(command: Command) -> Span | None:
     """The ``Debug`` of ``set(CMAKE_BUILD_TYPE Debug ...)``."""
+    if command.name != "set":
+        return None
     arguments = command.arguments
-    if command.name == "set" and len(arguments) >= 2 and arguments[0].text == "CMAKE_BUILD_TYPE":
+    if len(arguments) >= 2 and arguments[0].text == "CMAKE_BUILD_TYPE":
         value = arguments[1]
         if value.text.lower() == "debug":
             start = value.node.start_byte + (1 if value.node.text.startswith(b'"') else 0)
@@ -199,6 +213,7 @@ RULE = Rule(
     fixable=True,
     check=check,
     anchors=(b"CMAKE_BUILD_TYPE", b"executorch", b"ExecuTorch", b"EXECUTORCH"),
+    anchor_patterns=(_SOURCE_COMMAND,),
     query="cmake/et201_build_type_not_release.scm",
     docs=RuleDocs(
         problem=(

@@ -10,7 +10,7 @@ from ...engine.cmake_model import BuildModel, LinkItem, Target, library_of_file
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from .build import build_fingerprint, model_for
+from .build import build_fingerprint, links_in, model_for
 from .et202_docs import DOCS
 from .registering import registrar
 
@@ -22,9 +22,7 @@ _SHARED = re.compile(r"\.(?:so|dylib|dll)(?:\.[\d.]+)?$")
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    for item in model.links:
-        if item.site.path != document.path:
-            continue
+    for item in links_in(model, document.path):
         if item.kind == "empty-whole-archive":
             yield _empty_region(context, item)
             continue

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import LinkItem, compatible
+from ...engine.cmake_model import BuildModel, LinkItem, compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from .build import Reached, model_for, reached, related_at
+from .build import Reached, binaries_linked_in, model_for, reached, related_at
 from .et203_docs import DOCS
 from .registering import generated_libraries
 
@@ -24,24 +24,49 @@ _ATEN_KERNELS = frozenset({"portable_kernels", "optimized_kernels", "optimized_p
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    operator_libraries = ATEN_OPERATOR_LIBRARIES | {
+    reported: set[tuple[int, int]] = set()
+    for name in binaries_linked_in(model, document.path):
+        for earlier, later in _duplicates(model, name):
+            site = later.first.site
+            if site.path != document.path or (site.start, site.end) in reported:
+                continue
+            reported.add((site.start, site.end))
+            yield _finding(context, name, earlier, later)
+
+
+def _duplicates(model: BuildModel, binary: str) -> list[tuple[Reached, Reached]]:
+    """Each operator library reaching ``binary`` after another one it can be linked with
+    (the first such), wherever they are linked: the same for every file of the build."""
+    return model.cached(
+        ("duplicate-operator-libraries", binary), lambda: _find_duplicates(model, binary)
+    )
+
+
+def _find_duplicates(model: BuildModel, binary: str) -> list[tuple[Reached, Reached]]:
+    if not any(t.kind in ("executable", "library") for t in model.targets[binary]):
+        return []
+    operator_libraries = model.cached(("aten-operator-libraries",), lambda: _operators(model))
+    found = [r for r in reached(model, binary) if r.library in operator_libraries]
+    duplicates = []
+    for index, later in enumerate(found):
+        earlier = next(
+            (
+                earlier
+                for earlier in found[:index]
+                if earlier.library != later.library and compatible(earlier.branch, later.branch)
+            ),
+            None,
+        )
+        if earlier is not None:
+            duplicates.append((earlier, later))
+    return duplicates
+
+
+def _operators(model: BuildModel) -> frozenset[str]:
+    """Libraries registering aten:: operators: ExecuTorch's and those generated from them."""
+    return ATEN_OPERATOR_LIBRARIES | {
         library.name for library in generated_libraries(model) if library.kernels & _ATEN_KERNELS
     }
-    reported: set[tuple[int, int]] = set()
-    for name, targets in model.targets.items():
-        if not any(t.kind in ("executable", "library") for t in targets):
-            continue
-        found = [r for r in reached(model, name) if r.library in operator_libraries]
-        for index, later in enumerate(found):
-            for earlier in found[:index]:
-                if earlier.library == later.library or not compatible(earlier.branch, later.branch):
-                    continue
-                site = later.first.site
-                if site.path != document.path or (site.start, site.end) in reported:
-                    continue
-                reported.add((site.start, site.end))
-                yield _finding(context, name, earlier, later)
-                break
 
 
 def _names_variable(context: RuleContext, item: LinkItem, variable: str) -> bool:

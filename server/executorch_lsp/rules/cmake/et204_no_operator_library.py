@@ -74,7 +74,7 @@ def _misses_kernels(model: BuildModel, target: Target, read) -> bool:
     return _loads_models(target, read)
 
 
-def _is_kernel_library(library: str, generated: set[str]) -> bool:
+def _is_kernel_library(library: str, generated: frozenset[str]) -> bool:
     return library in _KERNEL_NAMES or library in generated or bool(_KERNEL_PATTERN.search(library))
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
+from ...engine.cmake_model import BuildModel
+from ...engine.findings import Finding, Fix, Severity, Site, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
 from .build import model_for
@@ -21,9 +22,9 @@ RENAMED = {
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    for name, _, site, _ in model.calls:
-        new = RENAMED.get(name)
-        if new is None or site.path != document.path or name in model.functions:
+    for name, site in _renamed_calls(model):
+        new = RENAMED[name]
+        if site.path != document.path or name in model.functions:
             continue
         head = document.data[site.start : site.end]
         length = len(head.split(b"(", 1)[0].rstrip())
@@ -35,6 +36,13 @@ def check(context: RuleContext) -> Iterator[Finding]:
             "helper the library loses its whole-archive link option",
             fix=Fix(f"Rename to {new}", (TextEdit(span, new),)),
         )
+
+
+def _renamed_calls(model: BuildModel) -> list[tuple[str, Site]]:
+    return model.cached(
+        ("renamed-helper-calls",),
+        lambda: [(name, site) for name, _, site, _ in model.calls if name in RENAMED],
+    )
 
 
 RULE = Rule(

@@ -9,7 +9,7 @@ from ...engine.cmake_model import compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for, reached, related_at
+from .build import binaries_linked_in, model_for, reached, related_at
 
 CONFIG_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/executorch-config.cmake"
 STATIC = frozenset({"executorch", "executorch_core"})
@@ -21,8 +21,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
     model = model_for(context)
     if model.executorch == "source":
         return  # ExecuTorch's own build makes the shared runtime out of the static one
-    for name, targets in model.targets.items():
-        if not any(t.kind in ("executable", "library") for t in targets):
+    for name in binaries_linked_in(model, document.path):
+        if not any(t.kind in ("executable", "library") for t in model.targets[name]):
             continue
         found = reached(model, name)
         static = [r for r in found if r.library in STATIC]

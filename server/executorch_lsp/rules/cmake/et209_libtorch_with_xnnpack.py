@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import compatible
+from ...engine.cmake_model import BuildModel, compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import model_for, reached, related_at
+from .build import Reached, binaries_linked_in, model_for, reached, related_at
 
 ISSUE_URL = "https://github.com/pytorch/executorch/issues/3696"
 TORCH = frozenset({"torch", "torch_cpu", "torch_library"})
@@ -20,15 +20,8 @@ XNNPACK = frozenset(
 def check(context: RuleContext) -> Iterator[Finding]:
     document = context.document
     model = model_for(context)
-    for name, targets in model.targets.items():
-        if not any(t.kind == "executable" or t.shared for t in targets):
-            continue
-        found = reached(model, name)
-        torch = [r for r in found if r.library in TORCH]
-        for backend in (r for r in found if r.library in XNNPACK):
-            other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
-            if other is None:
-                continue
+    for name in binaries_linked_in(model, document.path):
+        for backend, other in _torch_with_xnnpack(model, name):
             site = backend.first.site
             if site.path != document.path:
                 continue
@@ -41,6 +34,26 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 related=[related_at(context, other.first, "libtorch is linked here")],
             )
             break
+
+
+def _torch_with_xnnpack(model: BuildModel, binary: str) -> list[tuple[Reached, Reached]]:
+    """Each XNNPACK link reaching ``binary`` with the first libtorch link it can go with."""
+    return model.cached(
+        ("torch-with-xnnpack", binary), lambda: _find_torch_with_xnnpack(model, binary)
+    )
+
+
+def _find_torch_with_xnnpack(model: BuildModel, binary: str) -> list[tuple[Reached, Reached]]:
+    if not any(t.kind == "executable" or t.shared for t in model.targets[binary]):
+        return []
+    links = reached(model, binary)
+    torch = [r for r in links if r.library in TORCH]
+    pairs = []
+    for backend in (r for r in links if r.library in XNNPACK):
+        other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
+        if other is not None:
+            pairs.append((backend, other))
+    return pairs
 
 
 RULE = Rule(

@@ -73,16 +73,23 @@ def generated_libraries(model: BuildModel | None) -> list[GeneratedLibrary]:
 def _generated_libraries(model: BuildModel) -> list[GeneratedLibrary]:
     found = []
     for command, values, site, _ in model.calls:
+        if command != "gen_operators_lib":
+            continue
         names = _keyword_values(values, "LIB_NAME")
-        if command == "gen_operators_lib" and names:
+        if names:
             kernels = frozenset(_keyword_values(values, "KERNEL_LIBS"))
             found.append(GeneratedLibrary(names[0], kernels, site))
     return found
 
 
-def generated_operator_libraries(model: BuildModel | None) -> set[str]:
+def generated_operator_libraries(model: BuildModel | None) -> frozenset[str]:
     """LIB_NAMEs given to ExecuTorch's gen_operators_lib() in this build."""
-    return {library.name for library in generated_libraries(model)}
+    if model is None:
+        return frozenset()
+    return model.cached(
+        ("generated-operator-libraries",),
+        lambda: frozenset(library.name for library in generated_libraries(model)),
+    )
 
 
 def _keyword_values(values: tuple[str, ...], keyword: str) -> list[str]:
