@@ -6,7 +6,7 @@ import pytest
 
 from executorch_lsp.engine import grammars
 from executorch_lsp.engine.languages import LanguageId
-from executorch_lsp.rules.cpp.lexical import LiteralSpans, arguments_end
+from executorch_lsp.rules.cpp.lexical import LiteralSpans, argument_count, arguments_end
 
 _LITERAL_NODES = {
     "comment",
@@ -65,3 +65,19 @@ def test_arguments_end_skips_nested_parentheses() -> None:
 
 def test_arguments_end_gives_up_on_unclosed_calls() -> None:
     assert arguments_end(b"m.load(a, b", 7) is None
+
+
+@pytest.mark.parametrize(
+    ("call", "count"),
+    [
+        (b"f()", 0),
+        (b"f(a)", 1),
+        (b'f("a,b", c)', 2),
+        (b"f(g(a, b), {1, 2}, c[0])", 3),
+        (b"f(/* a, b */ c)", 1),
+        (b"f(x<a, b>(y))", None),  # template arguments: cannot tell
+        (b"f(a, b", None),  # not closed
+    ],
+)
+def test_argument_count(call: bytes, count: int | None) -> None:
+    assert argument_count(call, 2, LiteralSpans(call)) == count

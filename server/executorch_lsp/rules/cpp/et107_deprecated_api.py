@@ -22,7 +22,7 @@ from .et107_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
 from .legacy_names import ALIAS_NAMESPACES, replacement
-from .lexical import LiteralSpans
+from .lexical import LiteralSpans, argument_count
 from .model_loads import Entity, TypeInfo
 from .syntax import member_call, path_parts, text
 
@@ -171,8 +171,24 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 yield from _alias(context, candidate, torch_namespace)
             elif executorch_file and candidate.kind == "static":
                 yield from _static_call(context, model_for(context), candidate.match)
-            elif executorch_file and candidate.kind == "member":
+            elif (
+                executorch_file
+                and candidate.kind == "member"
+                and _may_be_deprecated_call(data, candidate.match, literals)
+            ):
                 yield from _member_call(context, model_for(context), candidate.match)
+
+
+def _may_be_deprecated_call(data: bytes, match: re.Match[bytes], literals: LiteralSpans) -> bool:
+    """False when the text alone shows a ``load_method``/``load_forward`` call is not the
+    deprecated overload (which takes exactly one argument after the method name): most
+    such calls then need no parse."""
+    name = match.group("member").decode()
+    if name not in _TRACED_OVERLOADS:
+        return True
+    count = argument_count(data, match.end(), literals)
+    wanted = 2 if name == "load_method" else 1
+    return count is None or count == wanted
 
 
 def _directive(context: RuleContext, match: re.Match[bytes]) -> Iterator[Finding]:

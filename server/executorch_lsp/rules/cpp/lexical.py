@@ -105,3 +105,27 @@ def arguments_end(data: bytes, after_open: int, end: int | None = None) -> int |
         depth += (byte == 0x28) - (byte == 0x29)  # ( and )
         index += 1
     return index if depth == 0 else None
+
+
+_NESTING = {0x28: 1, 0x5B: 1, 0x7B: 1, 0x29: -1, 0x5D: -1, 0x7D: -1}  # ( [ { ) ] }
+
+
+def argument_count(data: bytes, after_open: int, literals: LiteralSpans) -> int | None:
+    """How many arguments the call whose ``(`` ends at ``after_open`` passes; None when
+    the text cannot tell (no closing parenthesis nearby, or a ``<`` that may open
+    template arguments with commas of their own)."""
+    end = arguments_end(data, after_open)
+    if end is None:
+        return None
+    depth, commas, seen = 0, 0, False
+    for index in range(after_open, end - 1):
+        byte = data[index]
+        if byte in (0x20, 0x09, 0x0A, 0x0D) or literals.covers(index):
+            seen = seen or literals.covers(index)
+            continue
+        seen = True
+        if byte == 0x3C:  # <
+            return None
+        depth += _NESTING.get(byte, 0)
+        commas += byte == 0x2C and depth == 0  # ,
+    return commas + 1 if seen else 0
