@@ -231,3 +231,115 @@ def test_a_large_tree_is_modelled_quickly(tmp_path: Path) -> None:
     (target,) = graph.model(last).by_name["lib299"]
     assert len(graph.closure(target)) == 299
     assert time.perf_counter() - started < 5
+
+
+# -- wrappers loaded from other .bzl files -------------------------------------------------------
+WRAPPER_BZL = (
+    "def app_binary(name, deps = [], **kwargs):\n"
+    '    runtime.cxx_binary(name = name, deps = deps + [":base"], **kwargs)\n'
+)
+
+TEST_WRAPPER_BZL = WRAPPER_BZL.replace("runtime.cxx_binary", "runtime.cxx_test")
+
+
+def wrapped(load: str) -> str:
+    return f'load("{load}", "app_binary")\napp_binary(name = "app", deps = [":lib"])\n'
+
+
+@pytest.mark.parametrize(
+    ("load", "followed"),
+    [
+        ("//tools:defs.bzl", True),
+        ("root//tools:defs.bzl", True),
+        ("@root//tools:defs.bzl", True),
+        ("//tools:missing.bzl", False),
+        ("@tools//tools:defs.bzl", False),
+        ("fbsource//tools:defs.bzl", False),
+        ("@fbsource//xplat/executorch/tools:defs.bzl", False),
+    ],
+)
+def test_wrappers_are_loaded_from_files_of_the_cell(
+    tmp_path: Path, load: str, followed: bool
+) -> None:
+    workspace = write(
+        tmp_path,
+        {
+            ".buckconfig": "[repositories]\nroot = .\n",
+            "tools/defs.bzl": WRAPPER_BZL,
+            "app/BUCK": wrapped(load),
+        },
+    )
+    (app,) = BuckGraph(workspace).model(path_of(tmp_path, "app/BUCK")).by_name["app"]
+    assert (app.kind == "cxx_binary") is followed
+
+
+def test_wrappers_are_loaded_from_the_same_package(tmp_path: Path) -> None:
+    workspace = write(tmp_path, {"app/defs.bzl": WRAPPER_BZL, "app/BUCK": wrapped(":defs.bzl")})
+    graph = BuckGraph(workspace)
+    path = path_of(tmp_path, "app/BUCK")
+    (app,) = graph.model(path).by_name["app"]
+    assert app.origin_path == path_of(tmp_path, "app/defs.bzl")
+    # The package holds the call's target; the definition (name unknown) names nothing.
+    location = graph.locate(":app", path)
+    assert graph.resolve(location, path) is app
+
+
+def test_files_outside_the_workspace_are_not_read(tmp_path: Path) -> None:
+    (tmp_path / ".buckconfig").write_text("", encoding="utf-8")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "defs.bzl").write_text(WRAPPER_BZL, encoding="utf-8")
+    workspace = write(tmp_path / "app", {"BUCK": wrapped("//tools:defs.bzl")})
+    (app,) = BuckGraph(workspace).model(path_of(tmp_path, "app/BUCK")).by_name["app"]
+    assert app.kind == "app_binary"
+
+
+def test_a_model_is_read_again_when_a_bzl_it_used_changes(tmp_path: Path) -> None:
+    workspace = write(tmp_path, {"app/defs.bzl": WRAPPER_BZL, "app/BUCK": wrapped(":defs.bzl")})
+    path = path_of(tmp_path, "app/BUCK")
+    first = BuckGraph(workspace).model(path)
+    workspace.set_buffer(path_of(tmp_path, "app/other.bzl"), b"")
+    assert BuckGraph(workspace).model(path) is first  # an unrelated file changed
+    defs = path_of(tmp_path, "app/defs.bzl")
+    workspace.set_buffer(defs, TEST_WRAPPER_BZL.encode())
+    (app,) = BuckGraph(workspace).model(path).by_name["app"]
+    assert app.kind == "cxx_test"
+    workspace.set_buffer(defs, b"def app_binary(:\n")
+    (app,) = BuckGraph(workspace).model(path).by_name["app"]
+    assert app.kind == "app_binary"  # a file that does not parse defines nothing
+
+
+def test_a_bzl_that_appears_later_is_read(tmp_path: Path) -> None:
+    workspace = write(tmp_path, {"app/BUCK": wrapped(":defs.bzl")})
+    path = path_of(tmp_path, "app/BUCK")
+    assert BuckGraph(workspace).model(path).by_name["app"][0].kind == "app_binary"
+    workspace.set_buffer(path_of(tmp_path, "app/defs.bzl"), WRAPPER_BZL.encode())
+    assert BuckGraph(workspace).model(path).by_name["app"][0].kind == "cxx_binary"
+
+
+def test_an_open_document_follows_the_bzl_files_it_loads(tmp_path: Path) -> None:
+    workspace = write(tmp_path, {"app/defs.bzl": WRAPPER_BZL, "app/BUCK": wrapped(":defs.bzl")})
+    path = path_of(tmp_path, "app/BUCK")
+    document = Document(path, LanguageId.STARLARK, workspace.read(path))
+    assert document_model(document).by_name["app"][0].kind == "app_binary"  # no workspace
+    assert document_model(document, workspace).by_name["app"][0].kind == "cxx_binary"
+    defs = path_of(tmp_path, "app/defs.bzl")
+    workspace.set_buffer(defs, TEST_WRAPPER_BZL.encode())
+    # Without a workspace, the one the document was modelled with is used.
+    assert document_model(document).by_name["app"][0].kind == "cxx_test"
+
+
+def test_calls_of_wrappers_of_the_workspace_are_screened(tmp_path: Path) -> None:
+    workspace = write(
+        tmp_path,
+        {
+            "tools/defs.bzl": WRAPPER_BZL + "def define_common_targets():\n    pass\n",
+            "app/BUCK": "",
+        },
+    )
+    screen = BuckGraph(workspace).wrapper_call_screen()
+    assert screen is not None
+    assert screen.search(b'load(":defs.bzl", "app_binary")\napp_binary(name = "app")')
+    assert screen.search(b'load(":defs.bzl", b = "app_binary")\nb(**ARGS)')
+    assert not screen.search(b'load(":defs.bzl", "app_binary")\napp_binary()')
+    assert not screen.search(b'load(":t.bzl", "define_common_targets")\ndefine_common_targets()')
+    assert BuckGraph(write(tmp_path / "none", {"BUCK": ""})).wrapper_call_screen() is None

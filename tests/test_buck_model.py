@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from executorch_lsp.engine.buck.model import MAY_DEFINE_CXX, build
+from executorch_lsp.engine import grammars
+from executorch_lsp.engine.buck.model import MAY_DEFINE_CXX, LoadedFile, Loader, build
 from executorch_lsp.engine.buck.values import UNKNOWN, DictValue, ListValue, is_truthy, plain
+from executorch_lsp.engine.buck.wrappers import MAX_EXPANSION_DEPTH
+from executorch_lsp.engine.languages import LanguageId
 
 
 def model(source: str, path: str = "/repo/app/BUCK"):
@@ -310,3 +315,161 @@ def test_define_common_targets_called_in_the_file_defines_its_targets_once() -> 
         "define_common_targets()\n"
     )
     assert len(model(source).by_name["a"]) == 1
+
+
+# -- wrappers loaded from other .bzl files -------------------------------------------------------
+DEFS_BZL = (
+    CODEGEN_LOAD + 'BASE = ":base"\n'
+    "def app_binary(name, deps = [], **kwargs):\n"
+    "    runtime.cxx_binary(name = name, deps = deps + [BASE], **kwargs)\n"
+    "def operators(name, ops = [], **kwargs):\n"
+    '    et_operator_library(name = name + "_ops", ops = ops)\n'
+    '    executorch_generated_lib(name = name, deps = [":" + name + "_ops"], **kwargs)\n'
+)
+
+
+def loader_of(files: dict[str, str], folder: str = "/repo/tools") -> Loader:
+    """Finds ``:name`` and ``//tools:name`` labels in ``files`` (the folder /repo/tools)."""
+
+    def load(label: str, from_path: str) -> LoadedFile | None:
+        if label.startswith("//tools:"):
+            path = f"{folder}/{label.split(':', 1)[1]}"
+        elif label.startswith(":"):
+            path = f"{os.path.dirname(from_path)}/{label[1:]}"
+        else:
+            return None
+        text = files.get(path)
+        if text is None:
+            return LoadedFile(path, 0, b"", None)
+        data = text.encode()
+        return LoadedFile(path, 7, data, grammars.parse(LanguageId.STARLARK, data))
+
+    return load
+
+
+def loaded_model(source: str, files: dict[str, str]):
+    return build("/repo/app/BUCK", source.encode(), loader=loader_of(files))
+
+
+def test_a_wrapper_loaded_from_another_file_is_read_through() -> None:
+    source = (
+        'load("//tools:defs.bzl", "app_binary")\n'
+        'app_binary(name = "app", deps = [":lib"], srcs = ["main.cpp"])\n'
+    )
+    found = loaded_model(source, {"/repo/tools/defs.bzl": DEFS_BZL})
+    (app,) = found.by_name["app"]
+    assert app.kind == "cxx_binary" and app.path == "/repo/app/BUCK"
+    assert plain(app.value("deps")) == ((":lib", ":base"), True)
+    assert plain(app.value("srcs")) == (("main.cpp",), True)
+    assert app.origin_path == "/repo/tools/defs.bzl"
+    assert app.origin == DEFS_BZL.index("runtime.cxx_binary")
+    assert found.sources == (("/repo/tools/defs.bzl", 7),)
+    # What the call passes keeps its place; what the wrapper adds is placed on the call.
+    lib, base = app.value("deps").items
+    assert source[lib.start : lib.end] == '":lib"'
+    assert (base.start, base.end) == (app.callee_start, app.callee_end)
+    assert source[app.callee_start : app.callee_end] == "app_binary"
+
+
+def test_one_call_of_a_loaded_wrapper_defines_several_targets() -> None:
+    source = (
+        'load(":defs.bzl", lib = "operators")\n'
+        'lib(name = "x", ops = ["aten::add.out"], functions_yaml_target = ":f.yaml")\n'
+    )
+    found = build(
+        "/repo/tools/BUCK", source.encode(), loader=loader_of({"/repo/tools/defs.bzl": DEFS_BZL})
+    )
+    (ops,) = found.by_name["x_ops"]
+    (lib,) = found.by_name["x"]
+    assert (ops.kind, lib.kind) == ("et_operator_library", "executorch_generated_lib")
+    assert plain(lib.value("deps")) == ((":x_ops",), True)
+    assert lib.value("functions_yaml_target") == ":f.yaml"
+    assert ops.key != lib.key and ops.start == lib.start
+
+
+def test_only_what_a_load_binds_is_read_through() -> None:
+    source = (
+        'load("//tools:defs.bzl", my_binary = "app_binary")\n'
+        'my_binary(name = "a")\n'
+        'app_binary(name = "b")\n'
+    )
+    found = loaded_model(source, {"/repo/tools/defs.bzl": DEFS_BZL})
+    assert found.by_name["a"][0].kind == "cxx_binary"
+    assert found.by_name["b"][0].kind == "app_binary"
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "@tools//tools:defs.bzl",  # another cell: the loader does not follow it
+        "//tools:missing.bzl",
+        "//tools:broken.bzl",
+    ],
+)
+def test_wrappers_that_cannot_be_read_define_nothing(label: str) -> None:
+    files = {
+        "/repo/tools/defs.bzl": DEFS_BZL,
+        "/repo/tools/broken.bzl": DEFS_BZL + "def broken(:\n",
+    }
+    source = f'load("{label}", "app_binary")\napp_binary(name = "app", deps = [":lib"])\n'
+    (app,) = loaded_model(source, files).by_name["app"]
+    assert app.kind == "app_binary" and app.origin is None
+
+
+def test_calls_without_a_name_are_not_read_through() -> None:
+    files = {
+        "/repo/app/targets.bzl": 'def define_targets(x):\n    runtime.cxx_library(name = "t")\n'
+    }
+    source = 'load(":targets.bzl", "define_targets")\ndefine_targets(True)\n'
+    assert loaded_model(source, files).targets == ()
+
+
+def test_loaded_wrappers_call_their_own_functions_and_loads() -> None:
+    files = {
+        "/repo/tools/defs.bzl": DEFS_BZL,
+        "/repo/tools/more.bzl": 'load(":defs.bzl", "app_binary")\n'
+        "def _tested(name, **kwargs):\n"
+        '    app_binary(name = name, deps = [":gtest"], **kwargs)\n'
+        "def tested_binary(name, **kwargs):\n"
+        "    _tested(name = name, **kwargs)\n",
+    }
+    source = 'load("//tools:more.bzl", "tested_binary")\ntested_binary(name = "t", srcs = [])\n'
+    found = loaded_model(source, files)
+    (t,) = found.by_name["t"]
+    assert t.kind == "cxx_binary" and t.origin_path == "/repo/tools/defs.bzl"
+    assert plain(t.value("deps")) == ((":gtest", ":base"), True)
+    assert dict(found.sources) == {"/repo/tools/more.bzl": 7, "/repo/tools/defs.bzl": 7}
+
+
+def test_wrappers_loading_each_other_end() -> None:
+    files = {
+        "/repo/tools/a.bzl": 'load(":b.bzl", "b")\ndef a(name):\n    b(name = name)\n',
+        "/repo/tools/b.bzl": 'load(":a.bzl", "a")\ndef b(name):\n    a(name = name)\n',
+    }
+    source = 'load("//tools:a.bzl", "a")\na(name = "x")\n'
+    assert [t.kind for t in loaded_model(source, files).targets] == ["a"]
+
+
+def test_wrappers_are_read_through_up_to_a_depth() -> None:
+    last = MAX_EXPANSION_DEPTH + 1
+    chain = {
+        f"/repo/tools/w{index}.bzl": f'load(":w{index + 1}.bzl", "w{index + 1}")\n'
+        f"def w{index}(name):\n    w{index + 1}(name = name)\n"
+        for index in range(1, last)
+    }
+    chain[f"/repo/tools/w{last}.bzl"] = (
+        f"def w{last}(name):\n    runtime.cxx_library(name = name)\n"
+    )
+    deep = 'load("//tools:w1.bzl", "w1")\nw1(name = "x")\n'
+    assert [t.kind for t in loaded_model(deep, chain).targets] == [f"w{last}"]  # not read
+    shallow = 'load("//tools:w2.bzl", "w2")\nw2(name = "x")\n'
+    assert [t.kind for t in loaded_model(shallow, chain).targets] == ["cxx_library"]
+
+
+def test_wrapper_digest_follows_what_calls_read() -> None:
+    def digest(text: str) -> int | None:
+        return build("/repo/tools/defs.bzl", text.encode()).wrapper_digest
+
+    assert digest("def define_common_targets():\n    pass\n") is None
+    assert digest(DEFS_BZL) == digest(DEFS_BZL + "# a comment\n")
+    assert digest(DEFS_BZL) != digest(DEFS_BZL.replace('":base"', '":other"'))

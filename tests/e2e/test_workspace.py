@@ -118,3 +118,46 @@ async def test_buck_labels_are_followed_into_other_packages(client: LanguageClie
     )
     refreshed = await asyncio.wait_for(diagnostics_for(client, app_uri, version=1), 20)
     assert list(refreshed) == []
+
+
+WRAPPERS_BZL = (
+    LOAD
+    + "def app_binary(name, deps = []):\n"
+    + "    runtime.cxx_binary(name = name,\n"
+    + '        deps = deps + ["//executorch/kernels/portable:generated_lib"])\n'
+)
+WRAPPED_APP_BUCK = (
+    'load("//tools:defs.bzl", "app_binary")\napp_binary(name = "app", deps = ["//models:lib"])\n'
+)
+
+
+async def test_buck_wrappers_loaded_from_a_bzl_follow_its_edits(
+    client: LanguageClient, tmp_path: Path
+):
+    (tmp_path / ".buckconfig").write_text("", encoding="utf-8")
+    for folder, name, text in (
+        ("models", "BUCK", 'load(":defs.bzl", "define_models")\ndefine_models()\n'),
+        ("models", "defs.bzl", MODELS_BZL),
+        ("tools", "defs.bzl", WRAPPERS_BZL),
+        ("app", "BUCK", WRAPPED_APP_BUCK),
+    ):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / name).write_text(text, encoding="utf-8")
+    await start(client, tmp_path.as_uri())
+    app_uri = (tmp_path / "app" / "BUCK").as_uri()
+    open_document(client, app_uri, WRAPPED_APP_BUCK, language_id="bzl")
+    (diagnostic,) = await diagnostics_for(client, app_uri, version=1)
+    assert diagnostic.code == "ET301"
+    assert diagnostic.range.start == types.Position(1, 18)
+
+    # The wrapper stops adding the portable library (unsaved): the binary is clean again.
+    defs_uri = (tmp_path / "tools" / "defs.bzl").as_uri()
+    open_document(client, defs_uri, WRAPPERS_BZL, language_id="bzl")
+    await diagnostics_for(client, defs_uri, version=1)
+    line = WRAPPERS_BZL.splitlines().index(
+        '        deps = deps + ["//executorch/kernels/portable:generated_lib"])'
+    )
+    end_column = len(WRAPPERS_BZL.splitlines()[line]) - 1
+    edit_document(client, defs_uri, 2, (line, len("        deps = deps")), (line, end_column), "")
+    refreshed = await asyncio.wait_for(diagnostics_for(client, app_uri, version=1), 20)
+    assert list(refreshed) == []

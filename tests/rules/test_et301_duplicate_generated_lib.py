@@ -351,3 +351,124 @@ def test_yaml_files_of_an_executorch_checkout_are_read(tmp_path: Path) -> None:
     # A kernel only for specific dtypes (arg_meta) has its own key: no collision.
     assert [f.message.split("`")[1] for f in found] == ["app"]
     assert "`aten::abs.out`" in found[0].message
+
+
+# -- wrappers loaded from other .bzl files -----------------------------------------------------
+WRAPPERS_BZL = (
+    LOAD
+    + "def app_binary(name, deps = [], **kwargs):\n"
+    + f'    runtime.cxx_binary(name = name, deps = deps + ["{PORTABLE_LIB}"], **kwargs)\n'
+    + "def lean_binary(name, deps = [], **kwargs):\n"
+    + '    runtime.cxx_binary(name = name, srcs = ["main.cpp"])\n'
+    + "def fixed_binary(name):\n"
+    + f'    runtime.cxx_binary(name = name, deps = ["{OPTIMIZED_NATIVE}", "{PORTABLE_LIB}"])\n'
+    + "def all_ops_lib(name):\n"
+    + '    et_operator_library(name = name + "_ops", include_all_operators = True)\n'
+    + "    executorch_generated_lib(\n"
+    + f'        name = name, functions_yaml_target = "{PORTABLE_YAML}",\n'
+    + '        deps = [":" + name + "_ops"])\n'
+)
+
+
+def wrapped_project(app_buck: str) -> dict[str, str]:
+    return {
+        ".buckconfig": "[repositories]\nroot = .\n",
+        "tools/defs.bzl": WRAPPERS_BZL,
+        "app/BUCK": app_buck,
+    }
+
+
+def load_wrappers(label: str = "//tools:defs.bzl", *symbols: str) -> str:
+    listed = ", ".join(symbols or ('"app_binary"', '"all_ops_lib"'))
+    return f'load("{label}", {listed})\n'
+
+
+ALL_OPS_THROUGH_A_WRAPPER = 'all_ops_lib(name = "all_lib")\n'
+
+
+def test_through_wrappers_loaded_from_another_file(tmp_path: Path) -> None:
+    app_buck = (
+        load_wrappers()
+        + ALL_OPS_THROUGH_A_WRAPPER
+        + 'app_binary(name = "app", deps = [":all_lib"])\n'
+    )
+    workspace = write(tmp_path, wrapped_project(app_buck))
+    (finding,) = check(workspace, tmp_path, "app/BUCK")
+    assert app_buck[finding.span.start : finding.span.end] == '"app"'
+    assert "`:all_lib` and `//executorch/kernels/portable:generated_lib`" in finding.message
+    # The label the wrapper adds is shown on the call of the wrapper.
+    first, second = finding.related
+    assert app_buck[first.span.start : first.span.end] == '":all_lib"'
+    assert app_buck[second.span.start : second.span.end] == "app_binary"
+
+
+def test_through_a_wrapper_loaded_under_another_name(tmp_path: Path) -> None:
+    app_buck = (
+        load_wrappers(":defs.bzl", 'binary = "app_binary"', 'lib = "all_ops_lib"')
+        + 'lib(name = "all_lib")\n'
+        + 'binary(name = "app", deps = [":all_lib"])\n'
+    )
+    files = {"app/defs.bzl": WRAPPERS_BZL, "app/BUCK": app_buck}
+    (finding,) = check(write(tmp_path, files), tmp_path, "app/BUCK")
+    assert app_buck[finding.span.start : finding.span.end] == '"app"'
+
+
+WRAPPED_NEGATIVE = {
+    "wrapper_of_another_cell": load_wrappers("@tools//tools:defs.bzl")
+    + ALL_OPS_THROUGH_A_WRAPPER
+    + 'app_binary(name = "app", deps = [":all_lib"])\n',
+    "fbsource_wrapper": load_wrappers("fbsource//tools:defs.bzl")
+    + ALL_OPS_THROUGH_A_WRAPPER
+    + 'app_binary(name = "app", deps = [":all_lib"])\n',
+    "bzl_missing": load_wrappers("//tools:missing.bzl")
+    + ALL_OPS_THROUGH_A_WRAPPER
+    + 'app_binary(name = "app", deps = [":all_lib"])\n',
+    "deps_not_forwarded": load_wrappers("//tools:defs.bzl", '"lean_binary"', '"all_ops_lib"')
+    + ALL_OPS_THROUGH_A_WRAPPER
+    + f'lean_binary(name = "app", deps = [":all_lib", "{PORTABLE_LIB}"])\n',
+    # Loaded under an alias only: the exported name is not bound in the file.
+    "exported_name_not_bound": load_wrappers("//tools:defs.bzl", 'binary = "app_binary"')
+    + 'load("//tools:defs.bzl", "all_ops_lib")\n'
+    + ALL_OPS_THROUGH_A_WRAPPER
+    + 'app_binary(name = "app", deps = [":all_lib"])\n',
+    # The overlap does not depend on the arguments: reported in defs.bzl, once.
+    "overlap_inside_the_wrapper": load_wrappers("//tools:defs.bzl", '"fixed_binary"')
+    + 'fixed_binary(name = "a")\nfixed_binary(name = "b")\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPED_NEGATIVE))
+def test_no_report_through_wrappers(tmp_path: Path, name: str) -> None:
+    workspace = write(tmp_path, wrapped_project(WRAPPED_NEGATIVE[name]))
+    assert check(workspace, tmp_path, "app/BUCK") == []
+
+
+def test_an_overlap_inside_a_loaded_wrapper_is_reported_in_its_file(tmp_path: Path) -> None:
+    workspace = write(tmp_path, wrapped_project(WRAPPED_NEGATIVE["overlap_inside_the_wrapper"]))
+    (finding,) = check(workspace, tmp_path, "tools/defs.bzl")
+    body = WRAPPERS_BZL.index("def fixed_binary")
+    line_end = WRAPPERS_BZL.index("\n", WRAPPERS_BZL.index("\n", body) + 1)
+    assert body < finding.span.start < line_end
+
+
+def test_editing_a_loaded_wrapper_changes_the_analysis_of_its_callers(tmp_path: Path) -> None:
+    app_buck = (
+        load_wrappers()
+        + ALL_OPS_THROUGH_A_WRAPPER
+        + 'app_binary(name = "app", deps = [":all_lib"])\n'
+    )
+    workspace = write(tmp_path, wrapped_project(app_buck))
+    path = str((tmp_path / "app/BUCK").resolve())
+    defs = str((tmp_path / "tools/defs.bzl").resolve())
+    document = Document(path, LanguageId.STARLARK, workspace.read(path))  # open in an editor
+
+    def codes() -> list[str]:
+        return [f.code for f in analyze(document, Config(), workspace=workspace).findings]
+
+    assert codes() == ["ET301"]
+    before = workspace_fingerprint(workspace, defs)
+    workspace.set_buffer(defs, WRAPPERS_BZL.replace(f'deps + ["{PORTABLE_LIB}"]', "deps").encode())
+    assert workspace_fingerprint(workspace, defs) != before
+    assert codes() == []
+    workspace.set_buffer(defs, WRAPPERS_BZL.encode())
+    assert codes() == ["ET301"]

@@ -263,3 +263,88 @@ def test_no_hover_elsewhere() -> None:
     source = LOAD + 'et_operator_library(name = "ops", ops = ["aten::add.out"])\n'
     assert hover(source, "aten::add") is None
     assert hover(source, "et_operator_library") is None  # the load statement
+
+
+# -- wrappers loaded from other .bzl files -----------------------------------------------------
+WRAPPERS_BZL = (
+    LOAD
+    + "def my_generated_lib(name, deps = [], aten_mode = False, **kwargs):\n"
+    + "    executorch_generated_lib(name = name, deps = deps, aten_mode = aten_mode,\n"
+    + '        functions_yaml_target = ":functions.yaml", **kwargs)\n'
+    + "def portable_only_lib(name, deps = [], **kwargs):\n"
+    + "    executorch_generated_lib(name = name, deps = deps,\n"
+    + '        functions_yaml_target = ":functions.yaml")\n'
+    + "def yamlless_lib(name, deps = []):\n"
+    + "    executorch_generated_lib(name = name, deps = deps)\n"
+    + "def server_ops(name, **kwargs):\n"
+    + "    et_operator_library(name = name, **kwargs)\n"
+)
+
+
+def check_wrapped(tmp_path: Path, app_buck: str, checked: str = "app/BUCK") -> list:
+    files = {
+        ".buckconfig": "[repositories]\nroot = .\n",
+        "tools/defs.bzl": WRAPPERS_BZL,
+        "app/BUCK": app_buck,
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    workspace = Workspace(roots=[tmp_path])
+    path = str((tmp_path / checked).resolve())
+    analysis = analyze(Document(path, BUCK, workspace.read(path)), Config(), workspace=workspace)
+    assert not analysis.failures
+    return [f for f in analysis.findings if f.code == "ET302"]
+
+
+def test_aten_mode_passed_through_a_loaded_wrapper(tmp_path: Path) -> None:
+    app_buck = (
+        'load("//tools:defs.bzl", "my_generated_lib")\n'
+        'my_generated_lib(name = "ok", deps = [":ops"])\n'
+        'my_generated_lib(name = "aten", deps = [":ops"], aten_mode = True)\n'
+    )
+    (finding,) = check_wrapped(tmp_path, app_buck)
+    assert "aten is providing functions_yaml_target in ATen mode" in finding.message
+    # The yaml is written in the wrapper: the finding is on the call.
+    call = app_buck.index('my_generated_lib(name = "aten"')
+    assert (finding.span.start, finding.span.end) == (call, call + len("my_generated_lib"))
+
+
+def test_misconfiguration_passed_through_loaded_kwargs(tmp_path: Path) -> None:
+    app_buck = (
+        'load(":defs.bzl", ops = "server_ops")\n'
+        'ops(name = "ops", server_generated_yaml_target = ":s", include_all_operators = True)\n'
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/defs.bzl").write_text(WRAPPERS_BZL, encoding="utf-8")
+    (finding,) = check_wrapped(tmp_path, app_buck)
+    assert "also sets include_all_operators" in finding.message
+    assert app_buck[finding.span.start : finding.span.end] == '":s"'
+
+
+WRAPPED_NEGATIVE = {
+    "wrapper_of_another_cell": 'load("@tools//tools:defs.bzl", "my_generated_lib")\n'
+    + 'my_generated_lib(name = "aten", aten_mode = True)\n',
+    "bzl_missing": 'load("//tools:missing.bzl", "my_generated_lib")\n'
+    + 'my_generated_lib(name = "aten", aten_mode = True)\n',
+    "aten_mode_not_forwarded": 'load("//tools:defs.bzl", "portable_only_lib")\n'
+    + 'portable_only_lib(name = "aten", aten_mode = True)\n',
+    "exported_name_not_bound": 'load("//tools:defs.bzl", lib = "my_generated_lib")\n'
+    + 'my_generated_lib(name = "aten", aten_mode = True)\n',
+    # Whatever the arguments, the wrapper names no yaml: reported in defs.bzl, once.
+    "problem_inside_the_wrapper": 'load("//tools:defs.bzl", "yamlless_lib")\n'
+    + 'yamlless_lib(name = "a")\nyamlless_lib(name = "b")\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRAPPED_NEGATIVE))
+def test_no_report_through_wrappers(tmp_path: Path, name: str) -> None:
+    assert check_wrapped(tmp_path, WRAPPED_NEGATIVE[name]) == []
+
+
+def test_a_problem_inside_a_loaded_wrapper_is_reported_in_its_file(tmp_path: Path) -> None:
+    app_buck = WRAPPED_NEGATIVE["problem_inside_the_wrapper"]
+    (finding,) = check_wrapped(tmp_path, app_buck, checked="tools/defs.bzl")
+    assert "At least one of functions_yaml_target" in finding.message
+    call = WRAPPERS_BZL.index("executorch_generated_lib(name = name, deps = deps)\n")
+    assert finding.span.start == call

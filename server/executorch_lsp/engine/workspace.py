@@ -198,11 +198,18 @@ class Workspace:
                 self._memo[key] = value
         return value
 
-    def per_file(self, path: str, kind: str, compute: Callable[[bytes], Any]) -> Any:
-        """A value derived from one file, kept until that file changes."""
+    def per_file(
+        self,
+        path: str,
+        kind: str,
+        compute: Callable[[bytes], Any],
+        still_valid: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """A value derived from one file, kept until that file changes (or, for a value
+        that also depends on other files, until ``still_valid`` says it is stale)."""
         with self._lock:
             cached = self._per_file.get(path, {})
-            if kind in cached:
+            if kind in cached and (still_valid is None or still_valid(cached[kind])):
                 return cached[kind]
             version = self._file_versions.get(path, 0)
         data = self.read(path)

@@ -9,11 +9,17 @@ ExecuTorch checkout; ``//pkg:name`` leads to the cell root (the folder with
 A package's targets are those of its BUCK/TARGETS files and of the ``.bzl`` files of the
 same folder they load (``define_common_targets()``). A name defined twice differently is
 ambiguous and never followed.
+
+The wrappers a file loads are read from the ``.bzl`` files of the workspace that labels
+of its own cell name (``//pkg:defs.bzl``, ``:defs.bzl``); labels of other cells
+(``@cell//``, ``fbsource//``) are not followed. A model is kept until its file, or one of
+the ``.bzl`` files it read, changes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +31,7 @@ from ..document import Document
 from ..languages import LanguageId
 from ..workspace import Workspace
 from . import labels
-from .model import GENERATED_LIB, BuckFile, Target, build
+from .model import GENERATED_LIB, BuckFile, LoadedFile, Loader, Target, build
 from .values import Item, ListValue
 
 BUILD_FILE_NAMES = frozenset({"BUCK", "TARGETS", "BUCK.v2", "TARGETS.v2", "BUILD", "BUILD.bazel"})
@@ -36,8 +42,14 @@ _CHECKOUT_MARKERS = tuple(
 )
 _DEPENDENCY_ARGUMENTS = ("deps", "exported_deps")
 _STATIC_SUFFIX = "_static"
+_OWN_CELLS = frozenset({None, "", "root"})  # ":defs.bzl", "//pkg:defs.bzl", "root//..."
+# Functions with parameters (wrappers), at the start of a line of a .bzl file.
+_WRAPPER_DEFINITION = re.compile(rb"^def[ \t]+(\w+)[ \t]*\((?![ \t]*\))", re.MULTILINE)
+# An argument that may give a target's name.
+_NAME_ARGUMENT = re.compile(rb"name\s*=|\*\*")
 
-_document_models: weakref.WeakKeyDictionary[Document, tuple[bytes, BuckFile]] = (
+# document -> (its text, the workspace it was modelled with, the model)
+_document_models: weakref.WeakKeyDictionary[Document, tuple[bytes, Workspace | None, BuckFile]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -54,25 +66,37 @@ class Location:
     relative: bool
 
 
-def safe_build(path: str, data: bytes, tree: ts.Tree | None = None) -> BuckFile:
+def safe_build(
+    path: str, data: bytes, tree: ts.Tree | None = None, loader: Loader | None = None
+) -> BuckFile:
     try:
-        return build(path, data, tree)
+        return build(path, data, tree, loader)
     except Exception:  # a file that cannot be modelled defines nothing we know of
         return BuckFile(path, (), frozenset(), (), True)
 
 
 def document_model(document: Document, workspace: Workspace | None = None) -> BuckFile:
-    """The model of an open document (its text may differ from the disk's)."""
+    """The model of an open document (its text may differ from the disk's). Without a
+    workspace, the one it was last modelled with is used."""
     cached = _document_models.get(document)
-    if cached is not None and cached[0] is document.data:
-        return cached[1]
-    if workspace is not None and workspace.read(document.path) == document.data:
+    if cached is not None:
+        data, modelled_with, model = cached
+        workspace = workspace or modelled_with
+        graph = BuckGraph(workspace)
+        if data is document.data and modelled_with is workspace and graph.up_to_date(model):
+            return model
+    graph = BuckGraph(workspace)
+    path = document.path
+    if workspace is not None and workspace.read(path) == document.data:
         model = workspace.per_file(
-            document.path, "buck-model", lambda d: safe_build(document.path, d, document.tree)
+            path,
+            "buck-model",
+            lambda data: graph.build_model(path, data, document.tree),
+            still_valid=graph.up_to_date,
         )
     else:
-        model = safe_build(document.path, document.data, document.tree)
-    _document_models[document] = (document.data, model)
+        model = graph.build_model(path, document.data, document.tree)
+    _document_models[document] = (document.data, workspace, model)
     return model
 
 
@@ -90,14 +114,71 @@ class BuckGraph:
             return self.current
         if self.workspace is None:
             return None
-        return self.workspace.per_file(path, "buck-model", lambda data: self._build(path, data))
+        return self.workspace.per_file(
+            path,
+            "buck-model",
+            lambda data: self.build_model(path, data),
+            still_valid=self.up_to_date,
+        )
 
-    def _build(self, path: str, data: bytes) -> BuckFile:
+    def build_model(self, path: str, data: bytes, tree: ts.Tree | None = None) -> BuckFile:
         """The model of a file, from the editor's tree of it when it is open."""
         if self.workspace is None:
-            return safe_build(path, data, None)
-        document = self.workspace.document(path, data, LanguageId.STARLARK)
-        return safe_build(path, data, document.tree)
+            return safe_build(path, data, tree)
+        if tree is None:
+            tree = self.workspace.document(path, data, LanguageId.STARLARK).tree
+        return safe_build(path, data, tree, self.load_file)
+
+    def up_to_date(self, model: BuckFile | None) -> bool:
+        """Whether none of the other files a model was read from changed since."""
+        if model is None or not model.sources or self.workspace is None:
+            return True
+        return all(self.workspace.version(path) == seen for path, seen in model.sources)
+
+    def load_file(self, label: str, from_path: str) -> LoadedFile | None:
+        """The .bzl file of the workspace a ``load()`` of ``from_path`` names; None for
+        labels that are not followed (other cells, or where the label points is unknown)."""
+        parsed = labels.parse(label)
+        if self.workspace is None or parsed is None or parsed.cell not in _OWN_CELLS:
+            return None
+        location = self.locate(label, from_path)
+        if location is None or location.directory is None:
+            return None
+        path = os.path.normpath(os.path.join(location.directory, location.name))
+        version = self.workspace.version(path)
+        if path not in self._starlark_files():
+            return LoadedFile(path, version, b"", None)
+        source = self.workspace.per_file(path, "buck-source", lambda data: self._parse(path, data))
+        if source is None:
+            return LoadedFile(path, version, b"", None)
+        data, tree = source
+        return LoadedFile(path, version, data, tree)
+
+    def _parse(self, path: str, data: bytes) -> tuple[bytes, ts.Tree]:
+        return data, self.workspace.document(path, data, LanguageId.STARLARK).tree
+
+    def _starlark_files(self) -> frozenset[str]:
+        return self.remember(
+            ("buck-starlark-files",),
+            lambda: frozenset(self.workspace.files(LanguageId.STARLARK) if self.workspace else ()),
+        )
+
+    def wrapper_call_screen(self) -> WrapperCallScreen | None:
+        """Matches the text of every file that may call, with a name, a wrapper defined in
+        a .bzl file of the workspace (such a call may define any kind of target)."""
+        if self.workspace is None:
+            return None
+        return self.remember(("buck-wrapper-screen",), self._wrapper_call_screen)
+
+    def _wrapper_call_screen(self) -> WrapperCallScreen | None:
+        names: set[bytes] = set()
+        for path in self.workspace.files(LanguageId.STARLARK):
+            if os.path.basename(path) not in BUILD_FILE_NAMES:
+                names |= self.workspace.per_file(path, "buck-wrapper-names", _wrapper_names)
+        if not names:
+            return None
+        alternatives = b"|".join(re.escape(name) for name in sorted(names))
+        return WrapperCallScreen(re.compile(rb"[\"'](?:" + alternatives + rb")[\"']"))
 
     def from_text(self, path: str, kind: str, compute: Callable[[bytes], Any]) -> Any:
         """What ``compute`` makes of the text of ``path`` (None when it cannot be read),
@@ -251,7 +332,9 @@ class BuckGraph:
             candidates = self.package(location.directory).get(name, [])
         unique = {(t.path, t.start): t for t in candidates}
         # A call inside a function read through at its call site: the call site knows more.
-        through = {(t.path, t.origin) for t in unique.values() if t.origin is not None}
+        through = {
+            (t.origin_path or t.path, t.origin) for t in unique.values() if t.origin is not None
+        }
         kept = [t for key, t in unique.items() if key not in through]
         return kept[0] if len(kept) == 1 else None
 
@@ -273,17 +356,15 @@ class BuckGraph:
 
         Computed bottom-up without recursion (dependency chains can be long); in a cycle,
         a target's closure lacks what is only reached through the cycle."""
-        closures: dict[tuple[str, int], dict[str, Target | None]] = self.remember(
-            ("buck-closures",), dict
-        )
-        key = _key(target)
+        closures: dict[tuple, dict[str, Target | None]] = self.remember(("buck-closures",), dict)
+        key = target.key
         if key in closures:
             return closures[key]
         stack: list[tuple[Target, list[tuple[str, Target | None]] | None]] = [(target, None)]
-        entered: set[tuple[str, int]] = set()
+        entered: set[tuple] = set()
         while stack:
             node, direct = stack[-1]
-            node_key = _key(node)
+            node_key = node.key
             if direct is None:
                 if node_key in closures or node_key in entered:
                     stack.pop()
@@ -295,8 +376,8 @@ class BuckGraph:
                     (dependency, None)
                     for _, dependency in direct
                     if dependency is not None
-                    and _key(dependency) not in closures
-                    and _key(dependency) not in entered
+                    and dependency.key not in closures
+                    and dependency.key not in entered
                 )
                 continue
             stack.pop()
@@ -304,7 +385,7 @@ class BuckGraph:
             for canonical, dependency in direct:
                 found.setdefault(canonical, dependency)
                 if dependency is not None:
-                    for inner, resolved in closures.get(_key(dependency), {}).items():
+                    for inner, resolved in closures.get(dependency.key, {}).items():
                         found.setdefault(inner, resolved)
             closures[node_key] = found
         return closures[key]
@@ -324,8 +405,27 @@ class BuckGraph:
         return os.path.join(location.directory, location.name)
 
 
-def _key(target: Target) -> tuple[str, int]:
-    return (target.path, target.start)
+@dataclass(frozen=True)
+class WrapperCallScreen:
+    """Files that load a wrapper (its name is quoted in the ``load()``, whatever the name
+    it is bound to) and call something with a name."""
+
+    loaded_name: re.Pattern[bytes]
+
+    def search(self, data: bytes, pos: int = 0, endpos: int | None = None) -> re.Match | None:
+        end = len(data) if endpos is None else endpos
+        if _NAME_ARGUMENT.search(data, pos, end) is None:
+            return None
+        return self.loaded_name.search(data, pos, end)
+
+
+def wrapper_call_screen(workspace: Workspace) -> WrapperCallScreen | None:
+    """For rules about targets: files calling wrappers of the workspace's .bzl files."""
+    return BuckGraph(workspace).wrapper_call_screen()
+
+
+def _wrapper_names(data: bytes) -> frozenset[bytes]:
+    return frozenset(_WRAPPER_DEFINITION.findall(data))
 
 
 def _config_above(directory: str) -> str | None:

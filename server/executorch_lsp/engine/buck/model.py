@@ -9,12 +9,19 @@ normalised: ``executorch_generated_lib`` and ``et_operator_library`` (when loade
 defined in the same file are read through: the body is evaluated with the parameters bound
 to the call's arguments (see wrappers.py), and the targets it defines are the call's. A
 call of a local function that defines no target keeps the kind ``local:<function>``.
+
+With a ``Loader`` (given by the workspace), a call with a ``name`` of a function loaded
+from another ``.bzl`` file is read through the same way, in that file (its own loads,
+functions and constants). The loader decides which labels are followed; what it cannot
+find, and files that do not parse, define nothing. The values written in the other file
+are reported at the call.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,12 +46,28 @@ CODEGEN_MACROS = frozenset({GENERATED_LIB, OPERATOR_LIBRARY})
 CXX_KINDS = frozenset({"cxx_library", "cxx_binary", "cxx_test", "cxx_python_extension"})
 # fb_xplat_cxx_library, fb_android_cxx_library, prebuilt_cxx_library, cxx_binary, ...
 _CXX_RULE = re.compile(r"(?:\w+_)?(cxx_(?:library|binary|test|python_extension))")
-# Matches the text of every file that defines a C++ target: the kinds contain "cxx_", and
-# a loaded symbol can be given another spelling only with escapes or "+".
+# Matches the text of every file that defines a C++ target directly: the kinds contain
+# "cxx_", and a loaded symbol can be given another spelling only with escapes or "+".
+# (A wrapper loaded from another file may define one without any of these.)
 MAY_DEFINE_CXX = re.compile(rb"cxx_|\\|\+")
 _WRAPPER_KIND_ARGUMENT = "_kind"
 _LOCAL = "local:"
 _NESTED_BLOCKS = frozenset({"if_statement", "for_statement", "elif_clause", "else_clause", "block"})
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """The ``.bzl`` file a ``load()`` names, as the workspace holds it."""
+
+    path: str
+    version: int  # the workspace's version of the file when it was read
+    data: bytes
+    tree: ts.Tree | None  # None: the workspace does not have the file
+
+
+# (label of a load(), path of the file holding the load()) -> the file, or None when the
+# label is not followed.
+Loader = Callable[[str, str], LoadedFile | None]
 
 
 @dataclass(frozen=True)
@@ -69,9 +92,11 @@ class Target:
     # written out may still be given, so it is unknown rather than its default.
     open_arguments: bool = False
     function: str | None = None  # the ``def`` the call is in
-    # For a target defined by calling a function of the same file: the start of the call
-    # inside that function's body (the target's own span is the outer call's).
+    # For a target defined by calling a function: the start of the call inside that
+    # function's body (the target's own span is the outer call's), and the file of that
+    # body when it is not ``path`` (a wrapper loaded from another .bzl file).
     origin: int | None = None
+    origin_path: str | None = None
 
     def value(self, key: str, default: Value = None) -> Value:
         item = self.arguments.get(key)
@@ -87,14 +112,22 @@ class Target:
     def label(self) -> str:
         return f":{self.name}" if self.name else self.callee
 
+    @property
+    def key(self) -> tuple[str, int, str | None, int | None, str | None]:
+        """Tells the targets of a workspace apart (one call of a wrapper may define several,
+        all with the span of the call)."""
+        return (self.path, self.start, self.origin_path, self.origin, self.name)
+
 
 @dataclass(frozen=True)
 class _Outer:
-    """The call of a same-file function whose body is being read through."""
+    """The call (in the file being modelled) of a function whose body is being read
+    through."""
 
     call: ts.Node
     callee: ts.Node
-    active: frozenset[str]  # the functions being read through (no recursion)
+    # (file, function) of the functions being read through (no recursion)
+    active: frozenset[tuple[str, str]]
 
 
 @dataclass
@@ -104,6 +137,11 @@ class BuckFile:
     functions: frozenset[str]
     targets: tuple[Target, ...]
     has_errors: bool
+    # The other .bzl files the targets were read from (and those that were looked for),
+    # with their versions in the workspace then.
+    sources: tuple[tuple[str, int], ...] = ()
+    # Changes when what calls of this file's wrappers from other files read changes.
+    wrapper_digest: int | None = None
 
     @cached_property
     def by_name(self) -> dict[str, list[Target]]:
@@ -132,28 +170,58 @@ class BuckFile:
         return None
 
 
-def build(path: str, data: bytes, tree: ts.Tree | None = None) -> BuckFile:
+def build(
+    path: str, data: bytes, tree: ts.Tree | None = None, loader: Loader | None = None
+) -> BuckFile:
     """The model of one Buck/Starlark file (a file that fails to parse gives what can be
-    read from the parts that did)."""
+    read from the parts that did). ``loader`` finds the .bzl files of wrappers it loads."""
     if tree is None:
         tree = grammars.parse(LanguageId.STARLARK, data)
-    return _Builder(path, data, tree.root_node).build()
+    return _Builder(path, data, tree.root_node, _Session(path, loader)).build()
+
+
+class _Session:
+    """One model being built: its targets so far, and the .bzl files read for it."""
+
+    def __init__(self, home: str, loader: Loader | None) -> None:
+        self.home = home
+        self.loader = loader
+        self.targets: list[Target] = []
+        self.sources: dict[str, int] = {}
+        self.readers: dict[str, _Builder] = {}  # by path
+        self.by_label: dict[tuple[str, str], _Builder | None] = {}  # by (folder, label)
 
 
 class _Builder:
-    def __init__(self, path: str, data: bytes, root: ts.Node) -> None:
+    """Reads one file: the file being modelled, or a .bzl file whose wrappers it calls."""
+
+    def __init__(self, path: str, data: bytes, root: ts.Node, session: _Session) -> None:
         self.path = path
         self.data = data
         self.root = root
+        self.session = session
+        self.is_home = path == session.home
         self.evaluator = Evaluator(data, root)
         self.has_kind_arguments = _WRAPPER_KIND_ARGUMENT.encode() in data
         self.loads: list[Load] = []
         self.functions: set[str] = set()
         self.definitions: dict[str, ts.Node] = {}
-        self.targets: list[Target] = []
         self.module = Scope()
 
     def build(self) -> BuckFile:
+        self._prepare()
+        self._walk(self.root, self.module, None)
+        return BuckFile(
+            self.path,
+            tuple(self.loads),
+            frozenset(self.functions),
+            tuple(self.session.targets),
+            self.root.has_error,
+            tuple(self.session.sources.items()),
+            self._wrapper_digest(),
+        )
+
+    def _prepare(self) -> None:
         module = self.module
         self._collect_loads_and_functions(module)
         collect_bindings(self.root, module, self.data)
@@ -162,14 +230,21 @@ class _Builder:
                 module.forget(local)
         for name in self.functions:
             module.forget(name)
-        self._walk(self.root, module, None)
-        return BuckFile(
-            self.path,
-            tuple(self.loads),
-            frozenset(self.functions),
-            tuple(self.targets),
-            self.root.has_error,
-        )
+
+    def _wrapper_digest(self) -> int | None:
+        """Every top-level statement but comments and functions without parameters (what a
+        call of a wrapper reads); None when no other file can call a function of this one
+        (only .bzl files are loaded) or it defines no function with parameters."""
+        if not self.path.endswith(".bzl"):
+            return None
+        kept = [
+            statement
+            for statement in self.root.named_children
+            if statement.type != "comment" and not _without_parameters(statement)
+        ]
+        if not any(statement.type == "function_definition" for statement in kept):
+            return None
+        return hash(tuple(self.data[s.start_byte : s.end_byte] for s in kept))
 
     def _collect_loads_and_functions(self, module: Scope) -> None:
         for statement in self.root.named_children:
@@ -253,9 +328,10 @@ class _Builder:
         if not local and not known and not self._may_name(arguments):
             return  # not a target: load(), oncall(), fail(), ...
         values, open_arguments, positional = self._arguments(arguments, scope)
-        if local and self._expand(
-            kind[len(_LOCAL) :], call, values, positional, open_arguments, function, outer
-        ):
+        read = _Arguments(values, positional, open_arguments)
+        if local and self._read_through(self, kind[len(_LOCAL) :], call, read, function, outer):
+            return
+        if not local and not known and self._read_loaded(kind_node, call, read, function, outer):
             return
         if len(positional) > 1 and known:
             open_arguments = True
@@ -267,9 +343,9 @@ class _Builder:
         name = name_item.value if name_item is not None else None
         spans = outer.call if outer is not None else call
         callee_spans = outer.callee if outer is not None else callee_node
-        self.targets.append(
+        self.session.targets.append(
             Target(
-                path=self.path,
+                path=self.session.home,
                 kind=kind,
                 callee=self._text(kind_node),
                 name=name if isinstance(name, str) else None,
@@ -282,41 +358,119 @@ class _Builder:
                 open_arguments=open_arguments,
                 function=function,
                 origin=call.start_byte if outer is not None else None,
+                origin_path=None if self.is_home else self.path,
             )
         )
+
+    def _read_through(
+        self,
+        definer: _Builder,
+        name: str,
+        call: ts.Node,
+        arguments: _Arguments,
+        function: str | None,
+        outer: _Outer | None,
+    ) -> bool:
+        """Read the body of ``definer``'s function ``name`` for this call; True when that
+        defines targets."""
+        if outer is None:
+            outer = _Outer(call, call.child_by_field_name("function"), frozenset())
+        span = self.evaluator.anchor or (call.start_byte, call.end_byte)
+        return definer._expand(name, span, arguments, function, outer)
+
+    def _read_loaded(
+        self,
+        callee: ts.Node,
+        call: ts.Node,
+        arguments: _Arguments,
+        function: str | None,
+        outer: _Outer | None,
+    ) -> bool:
+        """Read through a function this file loads from another .bzl file."""
+        if callee.type != "identifier":
+            return False
+        found = self._loaded(self._text(callee))
+        if found is None:
+            return False
+        module, exported = found
+        definer = self._reader(module)
+        if definer is None:
+            return False
+        return self._read_through(definer, exported, call, arguments, function, outer)
 
     def _expand(
         self,
         name: str,
-        call: ts.Node,
-        values: dict[str, Item],
-        positional: list[Item],
-        open_arguments: bool,
+        call_span: tuple[int, int],
+        arguments: _Arguments,
         function: str | None,
-        outer: _Outer | None,
+        outer: _Outer,
     ) -> bool:
-        """Read the body of the called function with its parameters bound; True when that
-        defines targets."""
+        """Read the body of this file's function ``name`` with its parameters bound; True
+        when that defines targets."""
         definition = self.definitions.get(name)
         body = definition.child_by_field_name("body") if definition is not None else None
         parameters = definition.child_by_field_name("parameters") if body is not None else None
-        active = outer.active if outer is not None else frozenset()
         if parameters is None or not parameters.named_children:
             # define_common_targets(): its targets are read from the definition already
-            return body is not None and any(
-                t.function == name and t.origin is None for t in self.targets
+            return (
+                self.is_home
+                and body is not None
+                and any(t.function == name and t.origin is None for t in self.session.targets)
             )
-        if name in active or len(active) >= MAX_EXPANSION_DEPTH:
+        key = (self.path, name)
+        if key in outer.active or len(outer.active) >= MAX_EXPANSION_DEPTH:
             return False
+        if not self.is_home:
+            self.evaluator.anchor = (outer.callee.start_byte, outer.callee.end_byte)
         scope = bind_parameters(
-            definition, values, positional, open_arguments, call, self.module, self.data
+            definition,
+            arguments.keywords,
+            arguments.positional,
+            arguments.open,
+            call_span,
+            self.module,
+            self.data,
         )
         collect_bindings(body, scope, self.data)
-        before = len(self.targets)
-        if outer is None:
-            outer = _Outer(call, call.child_by_field_name("function"), frozenset())
-        self._walk(body, scope, function, _Outer(outer.call, outer.callee, active | {name}))
-        return len(self.targets) > before
+        before = len(self.session.targets)
+        self._walk(body, scope, function, _Outer(outer.call, outer.callee, outer.active | {key}))
+        return len(self.session.targets) > before
+
+    def _loaded(self, local_name: str) -> tuple[str, str] | None:
+        """(module label, exported name) of a symbol this file loads."""
+        for load in self.loads:
+            for local, exported in load.symbols:
+                if local == local_name:
+                    return load.module, exported
+        return None
+
+    def _reader(self, module: str) -> _Builder | None:
+        """The reader of the .bzl file a load() of this file names (None when it is not
+        followed, missing, or does not parse)."""
+        session = self.session
+        if session.loader is None:
+            return None
+        key = (os.path.dirname(self.path), module)
+        if key not in session.by_label:
+            session.by_label[key] = self._open(module)
+        return session.by_label[key]
+
+    def _open(self, module: str) -> _Builder | None:
+        session = self.session
+        loaded = session.loader(module, self.path) if session.loader is not None else None
+        if loaded is None:
+            return None
+        session.sources[loaded.path] = loaded.version
+        tree = loaded.tree
+        if tree is None or tree.root_node.has_error or loaded.path == session.home:
+            return None
+        reader = session.readers.get(loaded.path)
+        if reader is None:
+            reader = _Builder(loaded.path, loaded.data, tree.root_node, session)
+            reader._prepare()
+            session.readers[loaded.path] = reader
+        return reader
 
     def _may_name(self, arguments: ts.Node) -> bool:
         """Whether the arguments may give a ``name`` (written out, or in a ``**`` dict)."""
@@ -399,6 +553,22 @@ class _Builder:
 
     def _text(self, node: ts.Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """The arguments of a call, as read at the call."""
+
+    keywords: dict[str, Item]
+    positional: list[Item]
+    open: bool  # arguments that could not be read (``**unknown``, ``*args``)
+
+
+def _without_parameters(statement: ts.Node) -> bool:
+    if statement.type != "function_definition":
+        return False
+    parameters = statement.child_by_field_name("parameters")
+    return parameters is None or not parameters.named_children
 
 
 def _is_codegen(module: str) -> bool:

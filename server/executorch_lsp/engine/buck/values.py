@@ -191,6 +191,9 @@ class Evaluator:
         self.data = data
         self.root = root
         self._active: set[int] = set()
+        # Where the values made here are reported, when that is not where they are written:
+        # the call in another file whose wrapper's body (in this file) is being read.
+        self.anchor: tuple[int, int] | None = None
 
     @cached_property
     def mutated(self) -> frozenset[str]:
@@ -205,7 +208,10 @@ class Evaluator:
             found = scope.lookup(name)
             if found is not None and isinstance(found[0], Item) and name not in self.mutated:
                 return found[0]
-        return Item(self.value(node, scope), node.start_byte, node.end_byte)
+        value = self.value(node, scope)
+        if self.anchor is not None:
+            return Item(value, *self.anchor)
+        return Item(value, node.start_byte, node.end_byte)
 
     def value(self, node: ts.Node, scope: Scope, depth: int = 0) -> Value:
         if depth > _MAX_DEPTH or node.has_error or node.is_missing:
@@ -244,15 +250,18 @@ class Evaluator:
 
     def _list(self, node: ts.Node, scope: Scope, depth: int) -> Value:
         items = []
+        anchor = self.anchor
         for child in node.named_children:
             kind = child.type
             if kind == "comment":
                 continue
             if kind == "list_splat":
                 return UNKNOWN
-            items.append(
-                Item(self.value(child, scope, depth + 1), child.start_byte, child.end_byte)
-            )
+            value = self.value(child, scope, depth + 1)
+            if anchor is None:
+                items.append(Item(value, child.start_byte, child.end_byte))
+            else:
+                items.append(Item(value, *anchor))
         return ListValue(tuple(items), True)
 
     def _dictionary(self, node: ts.Node, scope: Scope, depth: int) -> Value:
@@ -268,7 +277,8 @@ class Evaluator:
                 return UNKNOWN
             value = self.value(value_node, scope, depth + 1)
             entries = [(k, v) for k, v in entries if k != key]
-            entries.append((key, Item(value, value_node.start_byte, value_node.end_byte)))
+            span = self.anchor or (value_node.start_byte, value_node.end_byte)
+            entries.append((key, Item(value, *span)))
         return DictValue(tuple(entries))
 
     def _name(self, node: ts.Node, scope: Scope, depth: int) -> Value:

@@ -1,4 +1,5 @@
-"""Calls of functions defined in the same file: the parameters bound to the arguments.
+"""Calls of wrapper functions (defined in the same file, or in a ``.bzl`` file it loads):
+the parameters bound to the arguments.
 
 ``def my_binary(name, deps = [], **kwargs): runtime.cxx_binary(name = name, deps = deps +
 [":base"], **kwargs)`` called as ``my_binary(name = "app", deps = [":lib"])`` defines the
@@ -21,14 +22,16 @@ def bind_parameters(
     keywords: dict[str, Item],
     positional: list[Item],
     open_arguments: bool,
-    call: ts.Node,
+    call_span: tuple[int, int],
     parent: Scope,
     data: bytes,
 ) -> Scope:
     """The scope of one call's function body: parameters bound to the call's arguments.
 
     A parameter the call does not pass takes its default, unless the call has arguments
-    that could not be read (``**unknown``): then it is unknown."""
+    that could not be read (``**unknown``): then it is unknown. ``parent`` is the module
+    scope of the file defining the function; ``call_span`` is where the ``**kwargs`` dict
+    of the call is reported."""
     scope = Scope(parent)
     parameters = definition.child_by_field_name("parameters")
     used: set[str] = set()
@@ -66,7 +69,7 @@ def bind_parameters(
             scope.forget(splat_name)
         else:
             rest = tuple((key, item) for key, item in keywords.items() if key not in used)
-            scope.bind(splat_name, Item(DictValue(rest), call.start_byte, call.end_byte))
+            scope.bind(splat_name, Item(DictValue(rest), *call_span))
     return scope
 
 

@@ -85,9 +85,13 @@ DOCS = RuleDocs(
         "never guessed. Kernels only for specific dtypes or dim orders (`arg_meta` in the "
         "yaml file) have their own kernel keys and do not count. Two libraries linked only "
         "through one dependency are reported at "
-        "that dependency, not at every target above it. A function of the same file that "
-        "defines the binary is read through at each call, with the call's arguments; "
-        "functions loaded from other `.bzl` files are not. Prim ops are not compared."
+        "that dependency, not at every target above it. A function that defines the "
+        "binary, in the same file or loaded from a `.bzl` file of the workspace (a label "
+        "of the same cell: `//pkg:defs.bzl`, `:defs.bzl`), is read through at each call "
+        "that names a target, with the call's arguments; an overlap that does not depend "
+        "on them is reported once, in the function. Functions loaded from other cells "
+        "(`@cell//`, `fbsource//`) or from files the workspace does not have are not "
+        "followed. Prim ops are not compared."
     ),
     sources=(
         Source("ExecuTorch: kernel library selective build", SELECTIVE_BUILD_URL),

@@ -7,7 +7,7 @@ import os
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
-from ...engine.buck.graph import BuckGraph, document_model
+from ...engine.buck.graph import BuckGraph, document_model, wrapper_call_screen
 from ...engine.buck.labels import EXECUTORCH_CELL
 from ...engine.buck.model import MAY_DEFINE_CXX, Target
 from ...engine.buck.values import Item, plain
@@ -32,22 +32,66 @@ def check(context: RuleContext) -> Iterator[Finding]:
     model = document_model(context.document, context.workspace)
     graph = BuckGraph(context.workspace, model)
     # Targets defined through a function of the file come last: an overlap that does not
-    # depend on the function's arguments is reported once, in the function.
+    # depend on the function's arguments is reported once, in the function (for a wrapper
+    # loaded from another file, in that file).
     in_definitions: set[tuple[int, tuple[str, ...]]] = set()
     for target in sorted(model.targets, key=lambda t: t.origin is not None):
-        if not target.is_cxx:
-            continue
-        sites = _sites(graph, target)
-        reported: set[tuple[str, ...]] = set()
-        for index, first in enumerate(sites):
-            for second in sites[index + 1 :]:
-                for a, b in _overlapping(first, second, sites, reported):
-                    pair = tuple(sorted((a.identity, b.identity)))
-                    if target.origin is None:
-                        in_definitions.add((target.start, pair))
-                    elif (target.origin, pair) in in_definitions:
-                        continue
-                    yield _finding(context, graph, target, first, second, a, b)
+        for first, second, a, b in _overlaps(graph, target):
+            pair = _pair(a, b)
+            if target.origin is None:
+                in_definitions.add((target.start, pair))
+            elif _reported_in_function(graph, target, pair, in_definitions):
+                continue
+            yield _finding(context, graph, target, first, second, a, b)
+
+
+def _reported_in_function(
+    graph: BuckGraph,
+    target: Target,
+    pair: tuple[str, ...],
+    in_definitions: set[tuple[int, tuple[str, ...]]],
+) -> bool:
+    """Whether the body of the function that defines ``target`` reports the overlap."""
+    if target.origin_path is None:
+        return (target.origin, pair) in in_definitions
+    return pair in _in_wrapper(graph, target)
+
+
+def _overlaps(
+    graph: BuckGraph, target: Target
+) -> Iterator[tuple[_Site, _Site, Registration, Registration]]:
+    """The overlapping libraries a C++ target links, with the dependencies behind them."""
+    if not target.is_cxx:
+        return
+    sites = _sites(graph, target)
+    reported: set[tuple[str, ...]] = set()
+    for index, first in enumerate(sites):
+        for second in sites[index + 1 :]:
+            for a, b in _overlapping(first, second, sites, reported):
+                yield first, second, a, b
+
+
+def _in_wrapper(graph: BuckGraph, target: Target) -> frozenset[tuple[str, ...]]:
+    """The overlaps reported in the body of the loaded wrapper that defines ``target``."""
+    path, start = target.origin_path, target.origin
+    key = ("et301-in-wrapper", path, start)
+    return graph.remember(key, lambda: _overlaps_at(graph, path, start))
+
+
+def _overlaps_at(graph: BuckGraph, path: str | None, start: int | None) -> frozenset:
+    model = graph.model(path) if path is not None else None
+    if model is None:
+        return frozenset()
+    return frozenset(
+        _pair(a, b)
+        for target in model.targets
+        if target.origin is None and target.start == start
+        for _, _, a, b in _overlaps(graph, target)
+    )
+
+
+def _pair(a: Registration, b: Registration) -> tuple[str, ...]:
+    return tuple(sorted((a.identity, b.identity)))
 
 
 def _finding(
@@ -105,7 +149,7 @@ def _overlapping(
     links both of (those are reported where they meet)."""
     for a in first.libraries.values():
         for b in second.libraries.values():
-            pair = tuple(sorted((a.identity, b.identity)))
+            pair = _pair(a, b)
             if a.identity == b.identity or pair in reported:
                 continue
             if any(a.identity in s.libraries and b.identity in s.libraries for s in sites):
@@ -162,13 +206,14 @@ def _span(item: Item) -> Span:
 
 
 def fingerprint(workspace: Workspace, path: str) -> Hashable:
-    """The targets of a Buck file without positions (what other files' findings use)."""
+    """The targets of a Buck file without positions, and its wrappers (what other files'
+    findings use)."""
     if detect_language(path) is not LanguageId.STARLARK:
         return ()
     model = BuckGraph(workspace).model(path)
     if model is None:
         return ()
-    return tuple(
+    targets = tuple(
         (
             t.name,
             t.kind,
@@ -177,6 +222,7 @@ def fingerprint(workspace: Workspace, path: str) -> Hashable:
         )
         for t in model.targets
     )
+    return (targets, model.wrapper_digest)
 
 
 RULE = Rule(
@@ -190,5 +236,6 @@ RULE = Rule(
     check=check,
     anchors=(b"deps",),
     anchor_patterns=(MAY_DEFINE_CXX,),
+    workspace_anchor=wrapper_call_screen,
     workspace_fingerprint=fingerprint,
 )

@@ -68,17 +68,20 @@ DOCS = RuleDocs(
     ),
     exceptions=(
         "Only literal values are judged: `select()`, `read_config()`, loop variables, "
-        "parameters of functions loaded from other files and unknown `**kwargs` never give "
-        "a finding (an unknown `**kwargs` may supply a missing argument). A function of the "
-        "same file that calls the macro is read through at each of its calls, with the "
-        "call's arguments: the finding is on the call, or once in the function when the "
-        "arguments do not matter. A dependency of `deps` is "
+        "parameters of a function read on its own and unknown `**kwargs` never give a "
+        "finding (an unknown `**kwargs` may supply a missing argument). A function that "
+        "calls the macro, in the same file or loaded from a `.bzl` file of the workspace (a "
+        "label of the same cell: `//pkg:defs.bzl`, `:defs.bzl`), is read through at each "
+        "of its calls that names a target, with the call's arguments: the finding is on "
+        "the call, or once in the function when the arguments do not matter. Functions "
+        "loaded from other cells (`@cell//`, `fbsource//`) or from files the workspace "
+        "does not have are not followed. A dependency of `deps` is "
         "followed only through labels that resolve in the workspace or are ExecuTorch's "
         "prebuilt generated libraries. Calls of a function of the same name defined in "
         "the file itself, or loaded from a file other than `codegen.bzl`, are not the "
-        "macros. The fbcode-only condition of dtype selective build (it needs "
-        "`expose_operator_symbols` outside xplat) depends on where the build runs and is "
-        "not reported."
+        "macros (they are read through like any other function). The fbcode-only "
+        "condition of dtype selective build (it needs `expose_operator_symbols` outside "
+        "xplat) depends on where the build runs and is not reported."
     ),
     sources=(
         Source("codegen.bzl (et_operator_library, executorch_generated_lib)", CODEGEN_URL),

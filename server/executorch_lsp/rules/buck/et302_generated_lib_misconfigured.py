@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from ...engine.buck.graph import BuckGraph, document_model
+from ...engine.buck.graph import BuckGraph, document_model, wrapper_call_screen
 from ...engine.buck.model import GENERATED_LIB, OPERATOR_LIBRARY, Target
 from ...engine.buck.values import UNKNOWN, Item, ListValue, is_truthy
 from ...engine.findings import Finding, Severity, Span
@@ -35,16 +35,45 @@ def check(context: RuleContext) -> Iterator[Finding]:
     model = document_model(context.document, context.workspace)
     graph = BuckGraph(context.workspace, model)
     # Targets defined through a function of the file come last: a problem that does not
-    # depend on the function's arguments is reported once, in the function.
+    # depend on the function's arguments is reported once, in the function (for a wrapper
+    # loaded from another file, in that file).
     targets = sorted(model.targets, key=lambda t: t.origin is not None)
     in_definitions: set[tuple[int, str]] = set()
     for target in targets:
         for problem in _problems(graph, target):
             if target.origin is None:
                 in_definitions.add((target.start, problem.tag))
-            elif (target.origin, problem.tag) in in_definitions:
+            elif _reported_in_function(graph, target, problem.tag, in_definitions):
                 continue
             yield context.finding(_located(target, problem.span), problem.message)
+
+
+def _reported_in_function(
+    graph: BuckGraph, target: Target, tag: str, in_definitions: set[tuple[int, str]]
+) -> bool:
+    """Whether the body of the function that defines ``target`` reports the problem."""
+    if target.origin_path is None:
+        return (target.origin, tag) in in_definitions
+    return tag in _in_wrapper(graph, target)
+
+
+def _in_wrapper(graph: BuckGraph, target: Target) -> frozenset[str]:
+    """The problems reported in the body of the loaded wrapper that defines ``target``."""
+    path, start = target.origin_path, target.origin
+    key = ("et302-in-wrapper", path, start)
+    return graph.remember(key, lambda: _problems_at(graph, path, start))
+
+
+def _problems_at(graph: BuckGraph, path: str | None, start: int | None) -> frozenset[str]:
+    model = graph.model(path) if path is not None else None
+    if model is None:
+        return frozenset()
+    return frozenset(
+        problem.tag
+        for target in model.targets
+        if target.origin is None and target.start == start
+        for problem in _problems(graph, target)
+    )
 
 
 def _problems(graph: BuckGraph, target: Target) -> Iterator[_Problem]:
@@ -210,4 +239,5 @@ RULE = Rule(
     check=check,
     anchors=(b"executorch_generated_lib", b"et_operator_library"),
     hover=hover,
+    workspace_anchor=wrapper_call_screen,
 )

@@ -67,7 +67,7 @@ def registration(graph: BuckGraph, canonical: str, target: Target | None) -> Reg
     if target is not None:
         if target.kind != GENERATED_LIB:
             return None
-        key = ("buck-registration", target.path, target.start, canonical)
+        key = ("buck-registration", target.key, canonical)
         return graph.remember(key, lambda: _from_target(graph, canonical, target))
     prebuilt = generated_library(canonical)
     if prebuilt is None:
