@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from executorch_lsp.engine.document import Document
 from executorch_lsp.engine.hover import hover_at
 from executorch_lsp.engine.languages import LanguageId
 from harness import document
@@ -236,3 +237,30 @@ def test_cmake_hover_on_targets_options_and_build_type() -> None:
     assert "`Release`" in build_type.markdown and "Debug" in build_type.markdown
     assert _cmake_hover(source, "my_lib") is None
     assert _cmake_hover(source, "target_link_libraries") is None
+
+
+def test_build_type_hover_lists_the_presets_next_to_the_file(tmp_path) -> None:
+    (tmp_path / "CMakePresets.json").write_text(
+        '{"version": 3, "configurePresets": ['
+        '{"name": "base", "hidden": true, "cacheVariables": {"CMAKE_BUILD_TYPE": "Release"}},'
+        '{"name": "release", "inherits": "base"},'
+        '{"name": "debug", "cacheVariables": {"CMAKE_BUILD_TYPE": {"type": "STRING", '
+        '"value": "Debug"}}},'
+        '{"name": "xcode", "generator": "Xcode"}]}'
+    )
+    source = "project(app)\nmessage(${CMAKE_BUILD_TYPE})\n"
+    path = tmp_path / "CMakeLists.txt"
+    path.write_text(source)
+    doc = Document(str(path), LanguageId.CMAKE, source.encode())
+    markdown = hover_at(doc, source.index("CMAKE_BUILD_TYPE") + 1).markdown
+    assert "`release`: `Release`" in markdown and "`debug`: `Debug`" in markdown
+    assert "`xcode`: `multi-config`" in markdown and "`base`" not in markdown
+
+
+def test_build_type_hover_without_presets_says_where_the_value_comes_from(tmp_path) -> None:
+    source = "message(${CMAKE_BUILD_TYPE})\n"
+    path = tmp_path / "CMakeLists.txt"
+    path.write_text(source)
+    doc = Document(str(path), LanguageId.CMAKE, source.encode())
+    markdown = hover_at(doc, source.index("CMAKE_BUILD_TYPE") + 1).markdown
+    assert "presets next to it" not in markdown and "command line or a preset" in markdown

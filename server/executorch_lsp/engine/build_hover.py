@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import tree_sitter as ts
 
 from ..knowledge.build import (
@@ -12,11 +14,15 @@ from ..knowledge.build import (
     target_markdown,
 )
 from .cmake_model import UNKNOWN, Interpreter, untag
+from .cmake_presets import read_presets
 from .document import Document
 from .findings import Span
+from .workspace import Workspace
 
 
-def build_hover(document: Document, node: ts.Node) -> tuple[str, Span] | None:
+def build_hover(
+    document: Document, node: ts.Node, workspace: Workspace | None = None
+) -> tuple[str, Span] | None:
     """The hover for the CMake word under the pointer, if it names something we know."""
     word_node = _word(node)
     if word_node is None:
@@ -29,7 +35,8 @@ def build_hover(document: Document, node: ts.Node) -> tuple[str, Span] | None:
     if word in OPTIONS:
         return option_markdown(OPTIONS[word]), span
     if word == "CMAKE_BUILD_TYPE":
-        return build_type_markdown(_build_types(document)), span
+        presets = _preset_build_types(document.path, workspace)
+        return build_type_markdown(_build_types(document), presets), span
     return None
 
 
@@ -50,3 +57,26 @@ def _build_types(document: Document) -> list[str]:
             value = untag(assignment.value)[0]
             values.append("unknown" if UNKNOWN in value else value or '""')
     return list(dict.fromkeys(values))
+
+
+def _preset_build_types(path: str, workspace: Workspace | None) -> list[tuple[str, str]]:
+    """(preset, its build type) for the configure presets next to ``path``; a
+    multi-config preset reads "multi-config"."""
+    read = workspace.read if workspace is not None else _read_file
+    found = []
+    for preset in read_presets(read, os.path.dirname(path)):
+        if preset.hidden:
+            continue
+        if preset.multi_config:
+            found.append((preset.name, "multi-config"))
+        elif "CMAKE_BUILD_TYPE" in preset.cache_variables:
+            found.append((preset.name, preset.cache_variables["CMAKE_BUILD_TYPE"] or '""'))
+    return found
+
+
+def _read_file(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except OSError:
+        return None

@@ -17,6 +17,7 @@ class ConfigurePreset:
     name: str
     cache_variables: dict[str, str] = field(default_factory=dict)
     generator: str | None = None
+    hidden: bool = False  # a base for others, not selectable itself
 
     @property
     def multi_config(self) -> bool:
@@ -59,4 +60,4 @@ def _resolve(name: str, raw: dict[str, dict], seen: set[str]) -> ConfigurePreset
             variables[key] = str(value).upper() if isinstance(value, bool) else value
     if isinstance(preset.get("generator"), str):
         generator = preset["generator"]
-    return ConfigurePreset(name, variables, generator)
+    return ConfigurePreset(name, variables, generator, preset.get("hidden") is True)

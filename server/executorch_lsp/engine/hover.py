@@ -83,7 +83,7 @@ def hover_at(
             sections.append(api.markdown)
             span = api.span
         if document.language is LanguageId.CMAKE:
-            build = build_hover(document, node)
+            build = build_hover(document, node, workspace)
             if build is not None:
                 sections.append(build[0])
                 span = build[1]

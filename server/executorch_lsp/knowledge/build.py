@@ -6,6 +6,7 @@ tools/cmake/Utils.cmake, tools/cmake/executorch-config.cmake).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .error_codes import REPO_URL
@@ -225,12 +226,15 @@ def option_markdown(option: BuildOption) -> str:
     )
 
 
-def build_type_markdown(values: list[str]) -> str:
+def build_type_markdown(values: list[str], presets: Sequence[tuple[str, str]] = ()) -> str:
     if values:
         resolved = ", ".join(f"`{value}`" for value in values)
         seen = f"Values set in this file: {resolved}."
     else:
         seen = "No value is set in this file: it comes from the command line or a preset."
+    if presets:
+        listed = ", ".join(f"`{name}`: `{value}`" for name, value in presets)
+        seen += f"\n\nConfigure presets next to it: {listed}."
     return (
         "### `CMAKE_BUILD_TYPE`\n\n"
         f"{seen}\n\n"
