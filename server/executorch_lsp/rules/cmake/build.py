@@ -40,8 +40,9 @@ def model_for(context: RuleContext) -> BuildModel:
         if document.path in model.files:
             return model
     own = workspace.memo(("cmake-model", document.path), lambda: _build(workspace, document.path))
-    part_of_executorch = not _PROJECT.search(document.data) and root is not None
-    if part_of_executorch and is_executorch_root(workspace.read(root) or b""):
+    if own.executorch == "source" or root is None or _PROJECT.search(document.data):
+        return own
+    if is_executorch_root(workspace.read(root) or b""):
         own.executorch = "source"  # a piece of ExecuTorch's own build, read on its own
     return own
 

@@ -44,7 +44,23 @@ _SOURCE_COMMAND_NAMES = frozenset(
         "fetchcontent_makeavailable",
     }
 )
-_SOURCE_COMMAND = re.compile(("(?i)" + "|".join(sorted(_SOURCE_COMMAND_NAMES))).encode())
+
+
+def _any_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+def _names_in_any_case(names: frozenset[str]) -> re.Pattern[bytes]:
+    """Any of ``names`` (each has an underscore), in any case. The pattern starts with the
+    underscore: searching for a literal is fast, where (?i) is tried at every byte."""
+    alternatives = []
+    for name in sorted(names):
+        head, _, tail = name.partition("_")
+        alternatives.append(f"(?<={_any_case(head)}_){_any_case(tail)}")
+    return re.compile(f"_(?:{'|'.join(alternatives)})".encode())
+
+
+_SOURCE_COMMAND = _names_in_any_case(_SOURCE_COMMAND_NAMES)
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 

@@ -41,6 +41,8 @@ _KERNEL_PATTERN = re.compile(r"_ops_lib|_kernels_bindings|custom_ops")
 _LOADS_MODELS = re.compile(
     rb"\bModule\s*[({a-z_]|Program::load\b|\bload_method\s*\(|\bcreate_\w+_runner\s*\("
 )
+# Every match of _LOADS_MODELS holds one of these: sources without any are not searched.
+_LOADS_MODELS_WORDS = (b"Module", b"Program::load", b"load_method", b"create_")
 _SOURCE_SUFFIXES = (".cpp", ".cc", ".cxx", ".mm", ".c")
 
 
@@ -82,7 +84,9 @@ def _loads_models(target: Target, read) -> bool:
     for path in target.sources:
         if path.endswith(_SOURCE_SUFFIXES):
             data = read(path)
-            if data is not None and _LOADS_MODELS.search(data):
+            if data is None or not any(word in data for word in _LOADS_MODELS_WORDS):
+                continue
+            if _LOADS_MODELS.search(data):
                 return True
     return False
 
