@@ -130,6 +130,8 @@ def _check(args: argparse.Namespace) -> int:
     results = check_files(files, config, args.jobs, _workspace_for(paths, files, config))
     reports, problems, internal_error = [], [], False
     for result in results:
+        if not (result.problem or result.failures or result.findings):
+            continue
         display = _display_path(result.path)
         if result.problem:
             problems.append(ProblemReport(display, result.problem))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +31,8 @@ from .workspace import Workspace
 if TYPE_CHECKING:
     from ..rules.base import Rule
 
+# Allocations between young-generation collections during a check (CPython's default: 700).
+_GC_THRESHOLD = 20_000
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
 # The workspace of the current check; a module global so that forked workers inherit
@@ -119,13 +123,27 @@ def check_files(
     global _workspace
     files = list(paths)
     _workspace = workspace
-    if workspace is not None:
-        workspace.shares_documents = True
-        prepare_workspace(workspace, config, {detect_language(path) for path in files})
+    with _few_collections():
+        if workspace is not None:
+            workspace.shares_documents = True
+            prepare_workspace(workspace, config, {detect_language(path) for path in files})
+        try:
+            return _check_all(files, config, jobs)
+        finally:
+            _workspace = None
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """A check allocates many short-lived objects and few cycles: collecting garbage
+    less often saves about a tenth of its time."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(_GC_THRESHOLD, *thresholds[1:])
     try:
-        return _check_all(files, config, jobs)
+        yield
     finally:
-        _workspace = None
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 # Build files of one kind are checked against one model of their project (the CMake
@@ -152,6 +170,7 @@ def _check_all(files: list[Path], config: Config, jobs: int | None) -> list[File
     for language in {detect_language(path) for path in files} - {None}:
         merged_query(language)  # compile before forking: the workers inherit it
     chunks = _chunks(files, jobs)
+    gc.freeze()  # the workers never scan what exists now (nor copy its pages to do so)
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         mapped = pool.map(_check_chunk, chunks, [config] * len(chunks))
