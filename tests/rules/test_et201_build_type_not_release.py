@@ -120,3 +120,21 @@ def test_build_type_from_presets_or_another_file_of_the_project(tmp_path) -> Non
     (tmp_path / "CMakePresets.json").unlink()
     script = "cmake -S . -B out -DCMAKE_BUILD_TYPE=Release\n"
     assert codes({"CMakeLists.txt": top, "scripts/build.sh": script, **app}) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "applies"),
+    [
+        ("add_subdirectory(third-party/executorch)\n", True),
+        ("add_subdirectory(${ET_DIR} ${CMAKE_BINARY_DIR}/et)\n", True),
+        ('FetchContent_Declare(\n  executorch\n  GIT_REPOSITORY "..."\n)\n', True),
+        ("set(CMAKE_BUILD_TYPE Debug)\nadd_subdirectory(src)\n# executorch below\n", False),
+        ("ExternalProject_Add(gflags)\ninclude(executorch-config)\n", False),
+    ],
+)
+def test_only_files_that_may_build_executorch_from_source_are_parsed(
+    source: str, applies: bool
+) -> None:
+    from executorch_lsp.rules.cmake.et201_build_type_not_release import RULE
+
+    assert RULE.applies_to(source.encode()) is applies

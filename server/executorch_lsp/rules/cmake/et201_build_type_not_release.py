@@ -61,6 +61,12 @@ def _names_in_any_case(names: frozenset[str]) -> re.Pattern[bytes]:
 
 
 _SOURCE_COMMAND = _names_in_any_case(_SOURCE_COMMAND_NAMES)
+# A source command whose arguments may name ExecuTorch (the folder, a variable such as
+# ${EXECUTORCH_ROOT} or ${ET_DIR}, or the content name): files without one are not parsed.
+_SOURCE_OF_EXECUTORCH = re.compile(
+    rb"(?i)(?:add_subdirectory|fetchcontent_declare|fetchcontent_makeavailable"
+    rb"|externalproject_add)\s*\([^)]*(?:executorch|\$\{et[_}])"
+)
 _DEBUG_FLAG = re.compile(r"-DCMAKE_BUILD_TYPE(?::STRING)?=\"?Debug\"?$", re.IGNORECASE)
 
 
@@ -228,8 +234,8 @@ RULE = Rule(
     severity=Severity.WARNING,
     fixable=True,
     check=check,
-    anchors=(b"CMAKE_BUILD_TYPE", b"executorch", b"ExecuTorch", b"EXECUTORCH"),
-    anchor_patterns=(_SOURCE_COMMAND,),
+    anchors=(b"CMAKE_BUILD_TYPE", b"executorch", b"ExecuTorch", b"EXECUTORCH", b"${ET", b"${et"),
+    anchor_patterns=(_SOURCE_COMMAND, _SOURCE_OF_EXECUTORCH),
     query="cmake/et201_build_type_not_release.scm",
     docs=RuleDocs(
         problem=(
