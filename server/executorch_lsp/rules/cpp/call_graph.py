@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import tree_sitter as ts
 
@@ -247,6 +248,10 @@ class CallGraph:
         return self.workspace.memo(("cpp-resetters",), self._find_resetters)
 
     def resetter_call_pattern(self) -> AnyOf | None:
+        """Calls of the resetters (the screen of every file: built once per workspace state)."""
+        return self.workspace.memo(("cpp-resetter-calls",), self._resetter_call_pattern)
+
+    def _resetter_call_pattern(self) -> AnyOf | None:
         names = self.resetters()
         if not names:
             return None
@@ -342,7 +347,7 @@ class CallGraph:
         """Files near ``from_path`` that seem to define ``name``: the same folder, and the
         headers it includes with their sources (``engine.h`` -> ``engine.cpp``)."""
         needle = name.encode()
-        definition = re.compile(_DEFINITION.replace(b"NAME", re.escape(needle)))
+        definition = _definition_pattern(needle)
         found = []
         for path in self._nearby(from_path):
             data = self.workspace.read(path)
@@ -372,6 +377,11 @@ def fingerprint(workspace: Workspace, path: str) -> tuple:
         for f in definitions
         if f.steps
     )
+
+
+@lru_cache(maxsize=4096)
+def _definition_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(_DEFINITION.replace(b"NAME", re.escape(name)))
 
 
 def _defines(definition: re.Pattern[bytes], data: bytes) -> bool:
