@@ -10,6 +10,7 @@ from executorch_lsp.engine.cmake_model import (
     build_model,
     compatible,
     list_file,
+    read_list_file,
 )
 
 
@@ -354,6 +355,54 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
     assert memo["/p/app/CMakeLists.txt"].versions == (
         ("/p/app/CMakeLists.txt", versions["/p/app/CMakeLists.txt"]),
     )
+
+
+def test_replay_after_edits_that_move_text_gives_the_same_model() -> None:
+    """Edits above an if() or a function move it without changing it: what was recorded
+    below them is replayed, and must still equal a fresh interpretation."""
+    import random
+
+    files = {
+        "/p/CMakeLists.txt": (
+            b"project(app)\ninclude(helpers.cmake)\nadd_library(core STATIC core.cpp)\n"
+            b"if(USE_BACKENDS)\n  add_subdirectory(backends)\nendif()\n"
+            b"add_subdirectory(app)\n"
+        ),
+        "/p/helpers.cmake": (
+            b"function(link_backend target lib)\n"
+            b"  target_link_libraries(${target} PRIVATE ${lib})\nendfunction()\n"
+        ),
+        "/p/backends/CMakeLists.txt": (
+            b"add_library(xnnpack_backend STATIC x.cpp)\nlink_backend(core xnnpack_backend)\n"
+        ),
+        "/p/app/CMakeLists.txt": (
+            b"add_executable(app main.cpp)\nlink_backend(app /l/libvulkan_backend.a)\n"
+        ),
+    }
+    versions = dict.fromkeys(files, 0)
+
+    def list_files(path: str) -> ListFile | None:
+        return read_list_file(path, files[path]) if path in files else None
+
+    memo: dict = {}
+    rng = random.Random(11)
+    for _ in range(16):
+        path = rng.choice(sorted(files))
+        line = rng.choice([b"# moved\n", b"set(UNUSED 1)\n", b"\n"])
+        files[path] = line + files[path]  # everything below moves
+        versions[path] += 1
+        replayed = Interpreter(
+            files.get, list_files=list_files, subdirectories=memo, version=versions.get
+        ).run_file("/p/CMakeLists.txt")
+        fresh = Interpreter(files.get, list_files=list_files).run_file("/p/CMakeLists.txt")
+        assert _summary(replayed) == _summary(fresh)
+    app = memo["/p/app/CMakeLists.txt"]
+    files["/p/CMakeLists.txt"] = b"# only the top changes\n" + files["/p/CMakeLists.txt"]
+    versions["/p/CMakeLists.txt"] += 1
+    Interpreter(
+        files.get, list_files=list_files, subdirectories=memo, version=versions.get
+    ).run_file("/p/CMakeLists.txt")
+    assert memo["/p/app/CMakeLists.txt"] is app  # its if() and functions did not change
 
 
 PLAIN_LIST_FILES = [

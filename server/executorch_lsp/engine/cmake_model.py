@@ -12,9 +12,11 @@ unknown and never lead to a finding.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
+import threading
 from collections import ChainMap
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
@@ -199,7 +201,30 @@ def library_of_file(path: str) -> str | None:
 # -- list files as data ----------------------------------------------------------------------
 # A list file reduced once to what the interpreter reads: function bodies run many times and
 # a project's files are interpreted again after every edit.
-_ids = itertools.count(1)  # name if() and function bodies in branch paths (unique in the process)
+_ids = itertools.count(1)
+_STABLE_IDS: dict[tuple[str, bytes, int], int] = {}
+_STABLE_IDS_LOCK = threading.Lock()
+
+
+class _StableIds:
+    """Ids of the if() and function bodies of one file as it is read: unique in the
+    process, and the same when the file is read again and the construct's text did not
+    change (wherever it moved). Branch paths and function identities are keyed by them,
+    so the effects recorded below an unchanged if() are replayed after an edit elsewhere."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._seen: dict[bytes, int] = {}
+
+    def of(self, text: bytes) -> int:
+        digest = hashlib.blake2b(text, digest_size=16).digest()
+        ordinal = self._seen.get(digest, 0)
+        self._seen[digest] = ordinal + 1
+        key = (self._path, digest, ordinal)
+        with _STABLE_IDS_LOCK:
+            if key not in _STABLE_IDS:
+                _STABLE_IDS[key] = next(_ids)
+            return _STABLE_IDS[key]
 
 
 class Argument(NamedTuple):
@@ -275,10 +300,11 @@ def read_list_file(path: str, data: bytes, document: Document | None = None) -> 
 def list_file(document: Document) -> ListFile:
     """The statements of a parsed CMake file."""
     data = document.data
-    return ListFile(document.path, _statements(document.tree.root_node.named_children, data))
+    ids = _StableIds(document.path)
+    return ListFile(document.path, _statements(document.tree.root_node.named_children, data, ids))
 
 
-def _statements(nodes: list[ts.Node], data: bytes) -> tuple[Statement, ...]:
+def _statements(nodes: list[ts.Node], data: bytes, ids: _StableIds) -> tuple[Statement, ...]:
     found: list[Statement] = []
     for node in nodes:
         kind = node.type
@@ -287,15 +313,15 @@ def _statements(nodes: list[ts.Node], data: bytes) -> tuple[Statement, ...]:
             if command is not None:
                 found.append(command)
         elif kind == "if_condition":
-            found.append(_if_of(node, data))
+            found.append(_if_of(node, data, ids))
         elif kind in ("function_def", "macro_def"):
-            found.append(_definition_of(node, data))
+            found.append(_definition_of(node, data, ids))
         elif kind == "foreach_loop":
-            found.append(_foreach_of(node, data))
+            found.append(_foreach_of(node, data, ids))
         elif kind in ("while_loop", "block_def"):
             body = _body_node(node)
             if body is not None:
-                found.append(_Body(_statements(body.named_children, data)))
+                found.append(_Body(_statements(body.named_children, data, ids)))
     return tuple(found)
 
 
@@ -308,7 +334,7 @@ def _command_of(node: ts.Node, data: bytes) -> _Command | None:
     return _Command(name, _arguments_of(arguments_node, data), node.start_byte, node.end_byte)
 
 
-def _if_of(node: ts.Node, data: bytes) -> _If:
+def _if_of(node: ts.Node, data: bytes, ids: _StableIds) -> _If:
     arms: list[_Arm] = []
     condition: ts.Node | None = None
     for child in node.named_children:
@@ -320,27 +346,27 @@ def _if_of(node: ts.Node, data: bytes) -> _If:
                 if condition is None or condition.type == "else_command"
                 else _arguments_of(condition, data)
             )
-            arms.append(_Arm(test, _statements(child.named_children, data)))
-    return _If(next(_ids), tuple(arms))
+            arms.append(_Arm(test, _statements(child.named_children, data, ids)))
+    return _If(ids.of(data[node.start_byte : node.end_byte]), tuple(arms))
 
 
-def _definition_of(node: ts.Node, data: bytes) -> _FunctionDefinition:
+def _definition_of(node: ts.Node, data: bytes, ids: _StableIds) -> _FunctionDefinition:
     head = node.named_children[0] if node.named_children else None
     body = _body_node(node)
     return _FunctionDefinition(
         tuple(argument.value for argument in _arguments_of(head, data)),
-        _statements(body.named_children, data) if body is not None else None,
-        next(_ids),
+        _statements(body.named_children, data, ids) if body is not None else None,
+        ids.of(data[node.start_byte : node.end_byte]),
         node.type == "macro_def",
     )
 
 
-def _foreach_of(node: ts.Node, data: bytes) -> _Foreach:
+def _foreach_of(node: ts.Node, data: bytes, ids: _StableIds) -> _Foreach:
     head = node.named_children[0] if node.named_children else None
     body = _body_node(node)
     return _Foreach(
         _arguments_of(head, data),
-        _statements(body.named_children, data) if body is not None else None,
+        _statements(body.named_children, data, ids) if body is not None else None,
     )
 
 
@@ -450,7 +476,7 @@ def scan_list_file(path: str, data: bytes) -> ListFile | None:
     if _unusual(data):
         return None
     commands = _scan_commands(data)
-    statements = _nest(commands, data) if commands is not None else None
+    statements = _nest(commands, data, _StableIds(path)) if commands is not None else None
     return ListFile(path, statements) if statements is not None else None
 
 
@@ -556,7 +582,7 @@ class _OpenBlock:
             self.arms.append(_Arm(self.condition, tuple(self.statements)))
 
 
-def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None:
+def _nest(commands: list[_Scanned], data: bytes, ids: _StableIds) -> tuple[Statement, ...] | None:
     root: list[Statement] = []
     statements = root
     stack: list[_OpenBlock] = []
@@ -580,7 +606,7 @@ def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None
             if not stack or stack[-1].head.name != _CLOSERS[name]:
                 return None
             block = stack.pop()
-            statement = _finished(block, command, data)
+            statement = _finished(block, command, data, ids)
             if statement is None:
                 return None
             statements = block.outer
@@ -591,11 +617,11 @@ def _nest(commands: list[_Scanned], data: bytes) -> tuple[Statement, ...] | None
     return tuple(root) if not stack else None
 
 
-def _finished(block: _OpenBlock, end: _Scanned, data: bytes) -> Statement | None:
+def _finished(block: _OpenBlock, end: _Scanned, data: bytes, ids: _StableIds) -> Statement | None:
     head = block.head
     if head.name == "if":
         block.close_arm(end.start)
-        return _If(next(_ids), tuple(block.arms))
+        return _If(ids.of(data[head.start : end.end]), tuple(block.arms))
     if end.start == block.body_start:
         return None  # the grammar wants a body
     if end.name in ("endforeach", "endwhile"):
@@ -607,7 +633,8 @@ def _finished(block: _OpenBlock, end: _Scanned, data: bytes) -> Statement | None
         return _Foreach(head.arguments, body)
     if head.name in ("function", "macro"):
         arguments = tuple(argument.value for argument in head.arguments)
-        return _FunctionDefinition(arguments, body, next(_ids), head.name == "macro")
+        body_id = ids.of(data[head.start : end.end])
+        return _FunctionDefinition(arguments, body, body_id, head.name == "macro")
     return _Body(body)
 
 
@@ -1030,6 +1057,10 @@ class Interpreter:
     ) -> None:
         if self._depth >= _MAX_DEPTH:
             return
+        # What the body records carries offsets into the file defining it: a replay is
+        # valid only while that file is unchanged.
+        for recorder in self._recorders:
+            recorder.read.add(definition.path)
         variables = frame.variables if definition.is_macro else _flat(frame.variables)
         for index, param in enumerate(definition.params):
             variables[param] = values[index] if index < len(values) else ""
