@@ -264,3 +264,22 @@ def test_build_type_hover_without_presets_says_where_the_value_comes_from(tmp_pa
     doc = Document(str(path), LanguageId.CMAKE, source.encode())
     markdown = hover_at(doc, source.index("CMAKE_BUILD_TYPE") + 1).markdown
     assert "presets next to it" not in markdown and "command line or a preset" in markdown
+
+
+def test_build_type_hover_shows_what_the_project_sets_and_where(tmp_path) -> None:
+    from executorch_lsp.engine.workspace import Workspace
+
+    (tmp_path / "CMakeLists.txt").write_text(
+        "project(app)\nif(NOT CMAKE_BUILD_TYPE)\n  set(CMAKE_BUILD_TYPE Release)\nendif()\n"
+        "add_subdirectory(runner)\n"
+    )
+    (tmp_path / "runner").mkdir()
+    source = 'message("${CMAKE_BUILD_TYPE}")\nadd_executable(runner main.cpp)\n'
+    path = tmp_path / "runner" / "CMakeLists.txt"
+    path.write_text(source)
+    doc = Document(str(path), LanguageId.CMAKE, source.encode())
+    workspace = Workspace(roots=[tmp_path])
+    found = hover_at(doc, source.index("CMAKE_BUILD_TYPE") + 1, workspace=workspace)
+    assert "`Release` (../CMakeLists.txt, line 3)" in found.markdown
+    alone = hover_at(doc, source.index("CMAKE_BUILD_TYPE") + 1).markdown
+    assert "No value is set in the project" in alone

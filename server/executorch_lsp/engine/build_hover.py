@@ -13,10 +13,10 @@ from ..knowledge.build import (
     option_markdown,
     target_markdown,
 )
-from .cmake_model import UNKNOWN, Interpreter, untag
+from .cmake_model import UNKNOWN, untag
 from .cmake_presets import read_presets
 from .document import Document
-from .findings import Span
+from .findings import Site, Span
 from .workspace import Workspace
 
 
@@ -36,7 +36,7 @@ def build_hover(
         return option_markdown(OPTIONS[word]), span
     if word == "CMAKE_BUILD_TYPE":
         presets = _preset_build_types(document.path, workspace)
-        return build_type_markdown(_build_types(document), presets), span
+        return build_type_markdown(_build_types(document, workspace), presets), span
     return None
 
 
@@ -48,15 +48,37 @@ def _word(node: ts.Node) -> ts.Node | None:
     return node
 
 
-def _build_types(document: Document) -> list[str]:
-    own = {document.path: document.data}
-    model = Interpreter(own.get).run_file(document.path)
+def _build_types(document: Document, workspace: Workspace | None) -> list[tuple[str, str]]:
+    """The values the project's model gives CMAKE_BUILD_TYPE, with where (the file alone
+    without a workspace)."""
+    from ..rules.cmake.build import project_model
+
+    model = project_model(document, workspace)
     values = []
     for assignment in model.assignments:
         if assignment.name == "CMAKE_BUILD_TYPE":
             value = untag(assignment.value)[0]
-            values.append("unknown" if UNKNOWN in value else value or '""')
+            shown = "unknown" if UNKNOWN in value else value or '""'
+            values.append((shown, _where(assignment.site, document, workspace)))
     return list(dict.fromkeys(values))
+
+
+def _where(site: Site, document: Document, workspace: Workspace | None) -> str:
+    if site.path == document.path:
+        data = document.data
+        name = "this file"
+    else:
+        data = (workspace.read(site.path) if workspace is not None else None) or b""
+        name = _relative(site.path, document.path)
+    line = data.count(b"\n", 0, site.start) + 1
+    return f"{name}, line {line}"
+
+
+def _relative(path: str, start_file: str) -> str:
+    try:
+        return os.path.relpath(path, os.path.dirname(start_file)).replace(os.sep, "/")
+    except ValueError:
+        return path
 
 
 def _preset_build_types(path: str, workspace: Workspace | None) -> list[tuple[str, str]]:

@@ -226,12 +226,15 @@ def option_markdown(option: BuildOption) -> str:
     )
 
 
-def build_type_markdown(values: list[str], presets: Sequence[tuple[str, str]] = ()) -> str:
+def build_type_markdown(
+    values: Sequence[tuple[str, str]], presets: Sequence[tuple[str, str]] = ()
+) -> str:
+    """``values``: (value, where it is set) in the project; ``presets``: (name, value)."""
     if values:
-        resolved = ", ".join(f"`{value}`" for value in values)
-        seen = f"Values set in this file: {resolved}."
+        resolved = "; ".join(f"`{value}` ({where})" for value, where in values)
+        seen = f"Set in the project: {resolved}."
     else:
-        seen = "No value is set in this file: it comes from the command line or a preset."
+        seen = "No value is set in the project: it comes from the command line or a preset."
     if presets:
         listed = ", ".join(f"`{name}`: `{value}`" for name, value in presets)
         seen += f"\n\nConfigure presets next to it: {listed}."

@@ -16,6 +16,7 @@ from ...engine.cmake_model import (
     is_executorch_root,
     read_list_file,
 )
+from ...engine.document import Document
 from ...engine.findings import Related, Site, Span
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
@@ -26,11 +27,14 @@ _PROJECT = re.compile(rb"(?im)^\s*project\s*\(")
 
 
 def model_for(context: RuleContext) -> BuildModel:
+    """The build model a rule checking ``context.document`` sees (see project_model)."""
+    return project_model(context.document, context.workspace)
+
+
+def project_model(document: Document, workspace: Workspace | None) -> BuildModel:
     """Interpret the top-level CMakeLists.txt of the file's project (so variables, helpers
     and targets of parent directories are known); the file alone when it is not reached
     from there, or when there is no workspace."""
-    document = context.document
-    workspace = context.workspace
     if workspace is None:
         own = {document.path: document.data}
         return Interpreter(own.get).run_file(document.path)
