@@ -279,6 +279,15 @@ def _summary(built: BuildModel) -> tuple:
     )
 
 
+def _assert_replay_is_fresh(files: dict, versions: dict, list_files, memo: dict) -> None:
+    """The model built with recorded subdirectories equals one interpreted afresh."""
+    replayed = Interpreter(
+        files.get, list_files=list_files, subdirectories=memo, version=versions.get
+    ).run_file("/p/CMakeLists.txt")
+    fresh = Interpreter(files.get, list_files=list_files).run_file("/p/CMakeLists.txt")
+    assert _summary(replayed) == _summary(fresh)
+
+
 PROJECT = {
     "/p/CMakeLists.txt": (
         "project(app)\nset(LIBDIR /l)\nadd_library(core STATIC core.cpp)\n"
@@ -340,11 +349,7 @@ def test_replayed_subdirectories_give_the_same_model_as_a_fresh_interpretation()
         path, line = rng.choice(edits)
         files[path] += line.encode()
         versions[path] += 1
-        replayed = Interpreter(
-            files.get, list_files=parse, subdirectories=memo, version=versions.get
-        ).run_file("/p/CMakeLists.txt")
-        fresh = Interpreter(files.get, list_files=parse).run_file("/p/CMakeLists.txt")
-        assert _summary(replayed) == _summary(fresh)
+        _assert_replay_is_fresh(files, versions, parse, memo)
     backends = memo["/p/backends/CMakeLists.txt"]
     files["/p/app/CMakeLists.txt"] += b"# only the app changes\n"
     versions["/p/app/CMakeLists.txt"] += 1
@@ -391,11 +396,7 @@ def test_replay_after_edits_that_move_text_gives_the_same_model() -> None:
         line = rng.choice([b"# moved\n", b"set(UNUSED 1)\n", b"\n"])
         files[path] = line + files[path]  # everything below moves
         versions[path] += 1
-        replayed = Interpreter(
-            files.get, list_files=list_files, subdirectories=memo, version=versions.get
-        ).run_file("/p/CMakeLists.txt")
-        fresh = Interpreter(files.get, list_files=list_files).run_file("/p/CMakeLists.txt")
-        assert _summary(replayed) == _summary(fresh)
+        _assert_replay_is_fresh(files, versions, list_files, memo)
     app = memo["/p/app/CMakeLists.txt"]
     files["/p/CMakeLists.txt"] = b"# only the top changes\n" + files["/p/CMakeLists.txt"]
     versions["/p/CMakeLists.txt"] += 1
