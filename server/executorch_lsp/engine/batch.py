@@ -131,6 +131,8 @@ def check_files(
             return _check_all(files, config, jobs)
         finally:
             _workspace = None
+            if workspace is not None:
+                workspace.shares_documents = False
 
 
 @contextmanager
