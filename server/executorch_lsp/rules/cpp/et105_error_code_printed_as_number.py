@@ -187,5 +187,6 @@ RULE = Rule(
     check=check,
     incremental=True,
     anchors=(b"error()", b"Error", b"auto "),
-    anchor_patterns=(_ERROR_VALUE_SCREEN, _DECIMAL_PRINT_SCREEN),
+    # The cheaper screen first (both must match).
+    anchor_patterns=(_DECIMAL_PRINT_SCREEN, _ERROR_VALUE_SCREEN),
 )
