@@ -170,6 +170,21 @@ def _reached(model: BuildModel, target: str) -> list[Reached]:
     return found
 
 
+def paired_links(
+    model: BuildModel, binary: str, first: frozenset[str], second: frozenset[str]
+) -> list[tuple[Reached, Reached]]:
+    """Each library of ``first`` reaching ``binary``, with the first library of ``second``
+    reaching it that can be linked in the same configuration (compatible branches)."""
+    links = reached(model, binary)
+    candidates = [link for link in links if link.library in second]
+    pairs = []
+    for link in (link for link in links if link.library in first):
+        other = next((c for c in candidates if compatible(c.branch, link.branch)), None)
+        if other is not None:
+            pairs.append((link, other))
+    return pairs
+
+
 def related_at(context: RuleContext, where: LinkItem | Site, message: str) -> Related:
     """Related information at a link or site, which may lie in another file."""
     site = where.site if isinstance(where, LinkItem) else where

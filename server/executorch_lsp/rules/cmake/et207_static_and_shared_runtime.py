@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import compatible
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import binaries_linked_in, model_for, reached, related_at
+from .build import binaries_linked_in, model_for, paired_links, related_at
 
 CONFIG_URL = "https://github.com/pytorch/executorch/blob/main/tools/cmake/executorch-config.cmake"
 STATIC = frozenset({"executorch", "executorch_core"})
@@ -24,13 +23,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
     for name in binaries_linked_in(model, document.path):
         if not any(t.kind in ("executable", "library") for t in model.targets[name]):
             continue
-        found = reached(model, name)
-        static = [r for r in found if r.library in STATIC]
-        shared = [r for r in found if r.library in SHARED]
-        for one in shared:
-            other = next((s for s in static if compatible(s.branch, one.branch)), None)
-            if other is None:
-                continue
+        for one, other in paired_links(model, name, SHARED, STATIC):
             later, earlier = (
                 (one, other)
                 if one.first.site.start > other.first.site.start

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...engine.cmake_model import BuildModel, compatible
+from ...engine.cmake_model import BuildModel
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext, RuleDocs, Source
-from .build import Reached, binaries_linked_in, model_for, reached, related_at
+from .build import Reached, binaries_linked_in, model_for, paired_links, related_at
 
 ISSUE_URL = "https://github.com/pytorch/executorch/issues/3696"
 TORCH = frozenset({"torch", "torch_cpu", "torch_library"})
@@ -46,14 +46,7 @@ def _torch_with_xnnpack(model: BuildModel, binary: str) -> list[tuple[Reached, R
 def _find_torch_with_xnnpack(model: BuildModel, binary: str) -> list[tuple[Reached, Reached]]:
     if not any(t.kind == "executable" or t.shared for t in model.targets[binary]):
         return []
-    links = reached(model, binary)
-    torch = [r for r in links if r.library in TORCH]
-    pairs = []
-    for backend in (r for r in links if r.library in XNNPACK):
-        other = next((t for t in torch if compatible(t.branch, backend.branch)), None)
-        if other is not None:
-            pairs.append((backend, other))
-    return pairs
+    return paired_links(model, binary, XNNPACK, TORCH)
 
 
 RULE = Rule(
