@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# What a regex \b counts as part of a word in bytes: ASCII letters, digits and _.
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_START = rb"\b"
 
 
@@ -40,7 +41,7 @@ class AnyOf:
             if prefix and data.find(prefix, pos, end) < 0:
                 continue  # bytes.find is several times faster than the regex engine's scan
             for match in pattern.finditer(data, pos, end):
-                if not word_start or not _continues_word(data, match.start()):
+                if not word_start or not continues_word(data, match.start()):
                     return match
                 # A longer word (``MyError x``): look further on.
         return None
@@ -53,13 +54,14 @@ class AnyOf:
             for pattern, word_start, prefix in self._patterns
             if not prefix or data.find(prefix, pos, end) >= 0
             for match in pattern.finditer(data, pos, end)
-            if not word_start or not _continues_word(data, match.start())
+            if not word_start or not continues_word(data, match.start())
         ]
         return sorted(found, key=lambda match: match.start())
 
 
-def _continues_word(data: bytes, start: int) -> bool:
-    return start > 0 and data[start - 1] in _WORD_BYTES
+def continues_word(data: bytes, start: int) -> bool:
+    """Whether a word character stands right before ``start``."""
+    return start > 0 and data[start - 1] in WORD_BYTES
 
 
 _QUANTIFIERS = frozenset(b"*+?{")

@@ -23,7 +23,7 @@ from ...engine.document import Document
 from ...engine.findings import Site
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
-from ..screens import AnyOf
+from ..screens import WORD_BYTES, AnyOf
 from .file_model import FieldLookup, FileModel, Unit, _class_words
 from .flow import Event, OrderWalker
 from .guards import is_guarded
@@ -40,9 +40,7 @@ _MAX_DEFINITION_FILES = 8
 # A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``: checked
 # on the match, which keeps the pattern literal-led and fast to search).
 _DEFINITION = rb"NAME\s*\([^;{}]*\)[^;{}()]*\{"
-_NOT_BEFORE_DEFINITION = frozenset(
-    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.>"
-)
+_NOT_BEFORE_DEFINITION = WORD_BYTES | frozenset(b".>")
 # Never called by the program itself, so never a helper that resets or loads.
 _ENTRY_POINTS = frozenset({"main", "wmain", "WinMain", "JNI_OnLoad"})
 

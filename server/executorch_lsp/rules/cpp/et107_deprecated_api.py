@@ -17,7 +17,7 @@ import tree_sitter as ts
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
-from ..screens import AnyOf
+from ..screens import WORD_BYTES, AnyOf
 from .et107_docs import DOCS
 from .file_model import FileModel, call_of_name
 from .headers import model_for
@@ -91,7 +91,6 @@ _PATTERNS: tuple[tuple[str, re.Pattern[bytes]], ...] = tuple(
         ("member", rf"(?:\.|->)\s*(?P<member>{_MEMBER_NAMES})\s*\("),
     )
 )
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def _bounded(kind: str, match: re.Match[bytes], data: bytes, floor: int) -> Cand
     if kind == "alias" and data[max(floor, begin - 2) : begin] == b"::":
         begin -= 2
     if begin > floor and (
-        data[begin - 1] in _WORD_BYTES or (kind == "alias" and data[begin - 1] == ord(":"))
+        data[begin - 1] in WORD_BYTES or (kind == "alias" and data[begin - 1] == ord(":"))
     ):
         return None
     return Candidate(kind, match, begin)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..screens import WORD_BYTES
+
 # Each alternative starts with one of / R " ' # so that the regex engine can skip
 # ahead to those characters.
 _LEXEMES = re.compile(
@@ -24,7 +26,6 @@ _LEXEMES = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _CHARACTER_PREFIXES = (b"u8", b"u", b"U", b"L")
-_IDENTIFIER_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 class LiteralSpans:
@@ -85,24 +86,28 @@ def _is_digit_separator(data: bytes, match: re.Match[bytes]) -> bool:
 
 def _identifier_before(data: bytes, offset: int) -> bytes:
     index = offset
-    while index > 0 and data[index - 1] in _IDENTIFIER_BYTES:
+    while index > 0 and data[index - 1] in WORD_BYTES:
         index -= 1
     return data[index:offset]
 
 
-# How far to look for the parenthesis that closes a call's arguments.
+# How far to look for the bracket that closes a call's arguments or template arguments.
 _MAX_ARGUMENTS_BYTES = 4096
 
 
-def arguments_end(data: bytes, after_open: int, end: int | None = None) -> int | None:
-    """The offset just after the ``)`` that closes the ``(`` before ``after_open``; None
-    when it is not found nearby (callers must then assume the worst). Parentheses in
-    literals are counted too: good enough for a screen, never for a finding."""
+def arguments_end(
+    data: bytes, after_open: int, end: int | None = None, brackets: bytes = b"()"
+) -> int | None:
+    """The offset just after the bracket that closes the one before ``after_open``
+    (``()``, or ``<>`` for template arguments); None when it is not found nearby
+    (callers must then assume the worst). Brackets in literals are counted too: good
+    enough for a screen, never for a finding."""
     end = len(data) if end is None else end
+    opening, closing = brackets
     depth, index, limit = 1, after_open, min(end, after_open + _MAX_ARGUMENTS_BYTES)
     while depth and index < limit:
         byte = data[index]
-        depth += (byte == 0x28) - (byte == 0x29)  # ( and )
+        depth += (byte == opening) - (byte == closing)
         index += 1
     return index if depth == 0 else None
 

@@ -16,13 +16,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..screens import AnyOf
+from ..screens import WORD_BYTES, AnyOf, continues_word
 from .lexical import arguments_end
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-# How far to look for the end of a Result's template arguments before giving up (and
-# passing the file).
-_MAX_ARGUMENTS_BYTES = 4096
 # How far back a call's statement is searched for the name it initialises. The text
 # since the previous ``;`` is taken (braces in it only add names: over-approximation).
 _MAX_STATEMENT_BYTES = 2048
@@ -70,12 +66,8 @@ def _temporary_read(data: bytes, after_open: int, end: int) -> bool:
 def _declared_after(data: bytes, type_open: int, end: int) -> list[bytes] | None:
     """The words after ``Result<T>`` (qualifiers and the name), after nested template
     arguments; None when these do not close nearby or no word follows."""
-    depth, index, limit = 1, type_open, min(end, type_open + _MAX_ARGUMENTS_BYTES)
-    while depth and index < limit:
-        byte = data[index]
-        depth += (byte == 0x3C) - (byte == 0x3E)  # < and >
-        index += 1
-    words = _DECLARED_WORDS.match(data, index, end) if depth == 0 else None
+    index = arguments_end(data, type_open, end, brackets=b"<>")
+    words = _DECLARED_WORDS.match(data, index, end) if index is not None else None
     return re.findall(rb"\w+", words.group(0)) if words is not None else None
 
 
@@ -83,11 +75,11 @@ def _read(data: bytes, name: bytes, pos: int, end: int) -> bool:
     after, before = _read_patterns(name)
     for match in after.finditer(data, pos, end):
         start = match.start()
-        if start == 0 or data[start - 1] not in _WORD_BYTES:
+        if not continues_word(data, start):
             return True
     for match in before.finditer(data, pos, end):
         stop = match.end()
-        if stop >= len(data) or data[stop] not in _WORD_BYTES:
+        if stop >= len(data) or data[stop] not in WORD_BYTES:
             return True
     return False
 
