@@ -64,7 +64,6 @@ MEMBERS: dict[str, Deprecated] = {
     ),
 }
 _TRACED_OVERLOADS = ("load_method", "load_forward")
-_STATIC = {"Program": "Load", "FileDataLoader": "From", "MmapDataLoader": "From"}
 _EXECUTORCH_SCOPES = frozenset(
     {"executorch", "runtime", "extension", "torch", "executor", "util", "ET_RUNTIME_NAMESPACE"}
 )
