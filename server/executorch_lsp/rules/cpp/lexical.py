@@ -112,6 +112,7 @@ def arguments_end(
     return index if depth == 0 else None
 
 
+_BLANKS = frozenset(b" \t\n\r")
 _NESTING = {0x28: 1, 0x5B: 1, 0x7B: 1, 0x29: -1, 0x5D: -1, 0x7D: -1}  # ( [ { ) ] }
 
 
@@ -125,10 +126,11 @@ def argument_count(data: bytes, after_open: int, literals: LiteralSpans) -> int 
     depth, commas, seen = 0, 0, False
     for index in range(after_open, end - 1):
         byte = data[index]
-        if byte in (0x20, 0x09, 0x0A, 0x0D) or literals.covers(index):
-            seen = seen or literals.covers(index)
+        if byte in _BLANKS:
             continue
-        seen = True
+        seen = True  # a literal (or a comment) counts as an argument's text
+        if literals.covers(index):
+            continue
         if byte == 0x3C:  # <
             return None
         depth += _NESTING.get(byte, 0)
