@@ -28,6 +28,7 @@ from functools import cached_property
 import tree_sitter as ts
 
 from .. import grammars
+from ..findings import Span
 from ..languages import LanguageId
 from .values import (
     UNKNOWN,
@@ -97,6 +98,14 @@ class Target:
     # body when it is not ``path`` (a wrapper loaded from another .bzl file).
     origin: int | None = None
     origin_path: str | None = None
+
+    def located(self, span: Item | Span | Target) -> Span:
+        """Where to report something at ``span``: there when it is inside the target's
+        call; for a target defined through a function whose problem lies in the
+        function's body, at the call of the function."""
+        if self.origin is not None and not self.start <= span.start < self.end:
+            return Span(self.callee_start, self.callee_end)
+        return Span(span.start, span.end)
 
     def value(self, key: str, default: Value = None) -> Value:
         item = self.arguments.get(key)

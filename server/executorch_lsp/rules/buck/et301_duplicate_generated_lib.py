@@ -103,11 +103,8 @@ def _finding(
     a: Registration,
     b: Registration,
 ) -> Finding:
-    span = target.name_item or target
-    if target.origin is not None and not target.start <= span.start < target.end:
-        span = Span(target.callee_start, target.callee_end)  # the name is in the function
     return context.finding(
-        Span(span.start, span.end),
+        target.located(target.name_item or target),
         _message(graph, target, first, second, a, b, overlap(a, b)),
         related=(
             Related(

@@ -45,7 +45,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 in_definitions.add((target.start, problem.tag))
             elif _reported_in_function(graph, target, problem.tag, in_definitions):
                 continue
-            yield context.finding(_located(target, problem.span), problem.message)
+            yield context.finding(target.located(problem.span), problem.message)
 
 
 def _reported_in_function(
@@ -81,14 +81,6 @@ def _problems(graph: BuckGraph, target: Target) -> Iterator[_Problem]:
         yield from _generated_lib(graph, target)
     elif target.kind == OPERATOR_LIBRARY:
         yield from _operator_library(target)
-
-
-def _located(target: Target, span: Item | Span) -> Span:
-    """Inside the target's call; a target defined through a function of the file whose
-    problem lies in the function's body is reported at the call of the function."""
-    if target.origin is not None and not target.start <= span.start < target.end:
-        return Span(target.callee_start, target.callee_end)
-    return Span(span.start, span.end)
 
 
 def _generated_lib(graph: BuckGraph, target: Target) -> Iterator[_Problem]:
