@@ -45,7 +45,12 @@ def test_demo_app_has_findings(capsys) -> None:
     assert code == 1
     assert "main.cpp:48:33: ET101 [error]" in out
     assert "fix available: Move the thread-pool reset before the first model load" in out
-    for finding in ("CMakeLists.txt:8:24: ET201", "CMakeLists.txt:22:11: ET203", ": ET202 [error]"):
+    for finding in (
+        "CMakeLists.txt:8:24: ET201",
+        "CMakeLists.txt:22:11: ET203",
+        ": ET202 [error]",
+        "export_model.py:15:17: ET402 [warning]",
+    ):
         assert finding in out
 
 

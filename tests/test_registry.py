@@ -87,7 +87,10 @@ def test_generated_docs_are_fresh() -> None:
     assert docs.stale_files(ROOT) == [], "run: python -m executorch_lsp.docs"
 
 
-@pytest.mark.parametrize("code", ["ET101", "ET102", "ET201"])
+PERFORMANCE_RULES = ("ET101", "ET102", "ET201", "ET401", "ET402")
+
+
+@pytest.mark.parametrize("code", PERFORMANCE_RULES)
 def test_performance_rules_end_with_how_to_measure(code: str) -> None:
     from executorch_lsp.explain import explain_text
     from executorch_lsp.knowledge.profiling import MEASURE
@@ -103,5 +106,5 @@ def test_performance_rules_end_with_how_to_measure(code: str) -> None:
 
 def test_other_rules_have_no_measuring_section() -> None:
     for rule in RULES:
-        if rule.code not in ("ET101", "ET102", "ET201"):
+        if rule.code not in PERFORMANCE_RULES:
             assert "## Measuring" not in docs.rule_markdown(rule), rule.code

@@ -117,7 +117,12 @@ def compile_query(language_id: LanguageId, relative_path: str) -> ts.Query:
 
 # Helper queries used by shared code rather than by one rule.
 SHARED_QUERIES = frozenset(
-    {"cpp/declarations.scm", "cpp/function_definitions.scm", "cpp/classes.scm"}
+    {
+        "cpp/declarations.scm",
+        "cpp/function_definitions.scm",
+        "cpp/classes.scm",
+        "python/script_nodes.scm",
+    }
 )
 
 

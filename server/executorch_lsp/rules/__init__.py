@@ -32,6 +32,7 @@ from .cpp import (
     et109_et_unwrap_not_portable,
 )
 from .meta import et900_unused_suppression
+from .python import et401_lowering_without_partitioner, et402_legacy_to_backend_flow
 
 RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
@@ -54,6 +55,8 @@ RULES: tuple[Rule, ...] = (
     et209_libtorch_with_xnnpack.RULE,
     et301_duplicate_generated_lib.RULE,
     et302_generated_lib_misconfigured.RULE,
+    et401_lowering_without_partitioner.RULE,
+    et402_legacy_to_backend_flow.RULE,
     et900_unused_suppression.RULE,
 )
 
@@ -110,7 +113,6 @@ def workspace_fingerprint(workspace: Workspace, path: str) -> tuple:
     )
 
 
-@cache
 @cache
 def rules_for(language: LanguageId) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if language in rule.languages)
