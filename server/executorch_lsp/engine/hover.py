@@ -23,6 +23,7 @@ from ..knowledge.profiling import MEASURE
 from .api_hover import api_hover, mentions_executorch
 from .build_hover import build_hover
 from .document import Document
+from .export_hover import export_hover
 from .findings import Finding, Span
 from .languages import LanguageId
 from .literal_text import literal_text
@@ -78,7 +79,7 @@ def hover_at(
         if found is not None:
             return found
         fields = header_fields(workspace, document.path) if workspace is not None else None
-        api = api_hover(document, node, fields)
+        api = api_hover(document, node, fields) or export_hover(document, node)
         if api is not None:
             sections.append(api.markdown)
             span = api.span
