@@ -122,3 +122,18 @@ async def test_explain_command_on_an_open_log(client: LanguageClient, tmp_path: 
     assert "Error::OperatorMissing (0x14) if decimal, Error::NotFound (0x20) if hex" in report
     (diagnostic,) = await diagnostics_for(client, uri, version=1)
     assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(0, 31))
+
+
+async def test_pull_diagnostics_for_a_log(client: LanguageClient, tmp_path: Path):
+    await start(client, tmp_path.as_uri(), pull=True)
+    uri = (tmp_path / "device.log").as_uri()
+    open_document(client, uri, LOG, language_id="log")
+    report = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [d.code for d in report.items] == [
+        "backend-not-registered",
+        "backend-not-registered",
+        "error-code",
+    ]
+    assert uri not in client.diagnostics  # nothing pushed to a pull client
