@@ -188,3 +188,76 @@ def test_many_files_are_checked_in_worker_processes(project: Path, capsys) -> No
     assert names == sorted(
         ["app/main.cpp", *(f"app/unit_{index}.cpp" for index in range(0, 80, 20))]
     )
+
+
+PAL = "E 00:00:00.366934 executorch:method.cpp:88] "
+RUNTIME_LOG = (
+    "I 00:00:00.000100 executorch:executor_runner.cpp:120] Model file model.pte is loaded.\n"
+    f"{PAL}Backend XnnpackBackend is not registered.\n"
+    "unrelated: processed 20 files, exit code 1\n"
+    f"{PAL}Backend XnnpackBackend is not registered.\n"
+    "RuntimeError: Failed to load method forward, error: 0x:20\n"
+)
+
+
+def test_explain_log_groups_repeated_lines(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "run.log"
+    log.write_text(RUNTIME_LOG)
+    code, out, err = run(capsys, "explain-log", str(log))
+    assert code == 1 and err == ""
+    assert out.count("[backend-not-registered] Backend XnnpackBackend is not registered") == 1
+    assert "  lines 2, 4\n" in out
+    assert "xnnpack_backend" in out and "[error-code] Error::NotFound (0x20 = 32)" in out
+    assert out.startswith(f"{log}: 2 ExecuTorch problems")
+
+
+def test_explain_log_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO(b"Failed to load method: error 20\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, _ = run(capsys, "explain-log", "-")
+    assert code == 1
+    assert out.startswith("<stdin>: 1 ExecuTorch problem\n")
+    assert "error 20: Error::OperatorMissing (0x14) if decimal" in out
+    assert "Error::NotFound (0x20) if hex" in out
+
+
+def test_explain_log_without_problems_exits_zero(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "build.log"
+    log.write_text("Build finished: exit code 1\nRead 0x20 bytes\n")
+    code, out, _ = run(capsys, "explain-log", str(log))
+    assert code == 0 and "no ExecuTorch runtime problems recognised (2 lines)" in out
+
+
+def test_explain_log_usage_errors(tmp_path: Path, capsys) -> None:
+    code, _, err = run(capsys, "explain-log", str(tmp_path / "missing.log"))
+    assert code == 2 and "no such file" in err
+    binary = tmp_path / "model.pte"
+    binary.write_bytes(b"\x00\x01ET12\x00" * 100)
+    code, out, err = run(capsys, "explain-log", str(binary))
+    assert code == 2 and out == "" and "looks like a binary file" in err
+
+
+def test_explain_log_decodes_invalid_utf8_and_utf16(tmp_path: Path, capsys) -> None:
+    latin = tmp_path / "latin.log"
+    latin.write_bytes(b"caf\xe9\n" + f"{PAL}Backend VulkanBackend is not registered.\n".encode())
+    code, out, err = run(capsys, "explain-log", str(latin))
+    assert code == 1 and "VulkanBackend" in out and "not valid UTF-8" in err
+    utf16 = tmp_path / "powershell.log"
+    utf16.write_bytes(RUNTIME_LOG.encode("utf-16"))
+    code, out, _ = run(capsys, "explain-log", str(utf16))
+    assert code == 1 and "  lines 2, 4\n" in out
+
+
+def test_explain_log_as_a_process_reads_piped_stdin() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "executorch_lsp", "explain-log"],
+        input=RUNTIME_LOG,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "[backend-not-registered]" in done.stdout

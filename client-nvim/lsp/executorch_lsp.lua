@@ -3,7 +3,8 @@
 ---@type vim.lsp.Config
 return {
   cmd = { 'executorch-lsp', 'serve' },
-  filetypes = { 'cpp', 'c', 'objcpp', 'cuda', 'cmake', 'bzl', 'python' },
+  -- 'log': ExecuTorch runtime logs (map *.log to it with vim.filetype.add, see the README).
+  filetypes = { 'cpp', 'c', 'objcpp', 'cuda', 'cmake', 'bzl', 'python', 'log' },
   root_markers = { '.executorch-lsp.toml', 'pyproject.toml', 'CMakeLists.txt', '.buckconfig', '.git' },
   -- Editor settings, same keys as the configuration file (they take precedence).
   settings = {

@@ -23,13 +23,14 @@ const SECTION = "executorchLsp";
 const NAME = "ExecuTorch Lint";
 
 // By language id, and by file name because the cmake/starlark ids only exist when other
-// extensions are installed.
+// extensions are installed. Logs only from files and untitled editors: output channels are
+// `log` documents too, including this extension's own.
 const DOCUMENT_SELECTOR = [
-  ...["cpp", "c", "objective-cpp", "cuda-cpp", "python", "cmake", "starlark", "bazel"].flatMap(
+  ...["cpp", "c", "objective-cpp", "cuda-cpp", "python", "cmake", "starlark", "bazel", "log"].flatMap(
     (language) => [{ scheme: "file", language }, { scheme: "untitled", language }],
   ),
   ...["**/CMakeLists.txt", "**/*.cmake", "**/BUCK", "**/TARGETS", "**/BUILD", "**/BUILD.bazel",
-    "**/*.bzl", "**/*.bxl"].map((pattern) => ({ scheme: "file", pattern })),
+    "**/*.bzl", "**/*.bxl", "**/*.log"].map((pattern) => ({ scheme: "file", pattern })),
 ];
 
 let client: LanguageClient | undefined;
@@ -191,6 +192,40 @@ async function explain(): Promise<void> {
   await vscode.window.showTextDocument(document, { preview: true });
 }
 
+// Documents explained by text (not synced to the server): their diagnostics are a snapshot,
+// cleared when the editor closes them.
+const explainedByText = new Set<string>();
+
+async function explainLog(): Promise<void> {
+  const document = vscode.window.activeTextEditor?.document;
+  if (!document || !client) {
+    void vscode.window.showWarningMessage("ExecuTorch Lint: open a log (or paste one into an editor) first.");
+    return;
+  }
+  const uri = client.code2ProtocolConverter.asUri(document.uri);
+  // The text goes along for documents the server is not sent, such as an untitled
+  // plain-text editor a log was pasted into; the server uses its own copy of the others.
+  const text = await client.sendRequest(ExecuteCommandRequest.type, {
+    command: "executorch-lsp.explainLog",
+    arguments: [uri, document.getText()],
+  });
+  if (typeof text !== "string") {
+    void vscode.window.showWarningMessage("ExecuTorch Lint: could not read this editor's text.");
+    return;
+  }
+  if (vscode.languages.match(DOCUMENT_SELECTOR, document) === 0) {
+    explainedByText.add(document.uri.toString());
+  }
+  const report = await vscode.workspace.openTextDocument({ language: "markdown", content: text });
+  await vscode.window.showTextDocument(report, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+function forgetExplained(document: vscode.TextDocument): void {
+  if (explainedByText.delete(document.uri.toString())) {
+    client?.diagnostics?.delete(document.uri);
+  }
+}
+
 async function checkWorkspace(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder || !serverCommand) {
@@ -216,6 +251,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(`${SECTION}.showOutput`, () => output.show()),
     vscode.commands.registerCommand(`${SECTION}.explain`, explain),
     vscode.commands.registerCommand(`${SECTION}.checkWorkspace`, checkWorkspace),
+    vscode.commands.registerCommand(`${SECTION}.explainLog`, explainLog),
+    vscode.workspace.onDidCloseTextDocument(forgetExplained),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration(SECTION)) {
         return;

@@ -1,6 +1,7 @@
-"""Command line: ``executorch-lsp check|explain|rules|serve``.
+"""Command line: ``executorch-lsp check|explain|explain-log|rules|serve``.
 
-Exit codes (check): 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit codes (check, explain-log): 0 no findings, 1 findings, 2 usage, configuration or
+internal error.
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         "what", nargs="+", help="ET101, 0x20, NotFound, 'error 20', 32, a log line ..."
     )
 
+    explain_log = commands.add_parser(
+        "explain-log", help="explain the ExecuTorch runtime problems a log shows"
+    )
+    explain_log.add_argument(
+        "file", nargs="?", default="-", help="a log file, or - for stdin (the default)"
+    )
+
     rules = commands.add_parser("rules", help="list all rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -74,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "explain":
             return _explain(" ".join(args.what))
+        if args.command == "explain-log":
+            return _explain_log(args.file)
         if args.command == "rules":
             return _rules(args.format)
         return _serve(args)
@@ -171,6 +181,63 @@ def _explain(what: str) -> int:
         return EXIT_ERROR
     print(text)
     return EXIT_CLEAN
+
+
+# Logs are read up to this size; the analysis itself reads a bounded number of lines.
+MAX_LOG_BYTES = 64 * 1024 * 1024
+
+
+class LogInputError(Exception):
+    """A log that cannot be read as text."""
+
+
+def _read_log(file: str) -> tuple[bytes, str]:
+    """The first MAX_LOG_BYTES of the file (``-``: stdin) and the name to report."""
+    if file == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise LogInputError("give a log file, or pipe a log into stdin (- reads stdin)")
+        return sys.stdin.buffer.read(MAX_LOG_BYTES), "<stdin>"
+    path = Path(file)
+    if not path.is_file():
+        raise LogInputError(f"no such file: {file}")
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_LOG_BYTES), file
+    except OSError as error:
+        raise LogInputError(f"cannot read {file}: {error.strerror or error}") from error
+
+
+def _decode_log(data: bytes, name: str) -> str:
+    """Text of a log: UTF-8, or UTF-16 with a byte-order mark (PowerShell redirection)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if b"\x00" in data[:65536]:
+        raise LogInputError(f"{name} looks like a binary file, not a text log")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        print(
+            f"executorch-lsp: {name} is not valid UTF-8; undecodable bytes were replaced",
+            file=sys.stderr,
+        )
+        return data.decode("utf-8", "replace")
+
+
+def _explain_log(file: str) -> int:
+    from .knowledge.runtime_log import explain_log, report_text
+
+    try:
+        data, name = _read_log(file)
+        text = _decode_log(data, name)
+    except LogInputError as error:
+        print(f"executorch-lsp: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    report = explain_log(text)
+    sys.stdout.write(report_text(report, name))
+    if len(data) >= MAX_LOG_BYTES:
+        note = f"only the first {MAX_LOG_BYTES >> 20} MiB of {name} were read"
+        print(f"executorch-lsp: {note}", file=sys.stderr)
+    return EXIT_FINDINGS if report.diagnoses else EXIT_CLEAN
 
 
 def _rules(fmt: str) -> int:

@@ -1,4 +1,4 @@
-"""Requests: pull diagnostics, hover and code actions."""
+"""Requests: pull diagnostics, hover, code actions and commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from lsprotocol import types
 
 from ..engine.findings import Finding, non_overlapping_fixes
 from ..engine.suppressions import disable_edit
+from . import logs
 from .convert import SOURCE, text_edits, to_offset, to_range
 from .server import ExecutorchServer
 
@@ -23,6 +24,7 @@ def register(server: ExecutorchServer) -> None:
     )(pull_diagnostics)
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
     server.command(EXPLAIN_COMMAND)(explain_command)
+    server.command(logs.EXPLAIN_LOG_COMMAND)(explain_log_command)
     server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
@@ -41,6 +43,41 @@ def explain_command(ls: ExecutorchServer, what: str) -> str | None:
     from ..explain import explain_text
 
     return explain_text(str(what))
+
+
+async def explain_log_command(ls: ExecutorchServer, *arguments: Any) -> str | None:
+    """``workspace/executeCommand executorch-lsp.explainLog [URI, TEXT?]``: publishes the
+    log diagnostics of the document and returns the report (markdown). The text is needed
+    for a document the server was not sent (an untitled buffer of another language); a
+    source document of the server keeps its own diagnostics and only gets the report."""
+    if not arguments or not isinstance(arguments[0], str):
+        return None
+    uri = arguments[0]
+    text = arguments[1] if len(arguments) > 1 and isinstance(arguments[1], str) else None
+
+    def job() -> tuple[logs.LogDocument | None, str | None]:
+        from ..knowledge.runtime_log import explain_log, report_markdown
+
+        document = ls.logs.get(uri)
+        source = ls.store.get(uri)
+        if document is None and source is not None:
+            return None, report_markdown(explain_log(source.document.buffer.text()))
+        if document is None or (text is not None and not document.synced):
+            if text is None:
+                return None, None
+            document = ls.logs.open(uri, text, None, synced=False)
+        return document, report_markdown(document.report)
+
+    document, report = await ls.on_worker(job)
+    if document is not None:
+        diagnostics = await ls.on_worker(lambda: ls.log_diagnostics(uri, document))
+        if document.synced:
+            ls.publish(uri, document.version, diagnostics)
+        else:  # the client never pulls diagnostics for a document it did not send
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
+            )
+    return report
 
 
 def _result_id(server: ExecutorchServer, version: int | None) -> str:
@@ -65,6 +102,9 @@ async def hover(ls: ExecutorchServer, params: types.HoverParams) -> types.Hover 
     uri, position = params.text_document.uri, params.position
 
     def job() -> types.Hover | None:
+        log_document = ls.logs.get(uri)
+        if log_document is not None:
+            return logs.hover(log_document, position, ls.encoding)
         result = ls.store.analysis_for(uri)
         if result is None:
             return None

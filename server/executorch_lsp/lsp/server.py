@@ -19,6 +19,8 @@ from ..engine.config import ConfigError
 from ..engine.languages import detect_language_for_editor
 from ..engine.text import PositionEncoding, TextBuffer
 from ..engine.workspace import Workspace
+from ..knowledge.runtime_log import truncation_note
+from . import logs
 from .convert import SOURCE, to_diagnostic
 from .state import ConfigStore, DocumentStore
 
@@ -67,6 +69,8 @@ class ExecutorchServer(LanguageServer):
         )
         self.configs = ConfigStore()
         self.store = DocumentStore(self.configs)
+        self.logs = logs.LogDocuments()  # touched on the worker thread only
+        self._noted_truncations: set[str] = set()
         self.encoding = PositionEncoding.UTF16
         self.pull_diagnostics = False
         self.related_information = True
@@ -84,6 +88,9 @@ class ExecutorchServer(LanguageServer):
     # -- diagnostics -------------------------------------------------------------------
     def diagnostics_for(self, uri: str) -> tuple[int | None, list[types.Diagnostic]] | None:
         """Runs on the worker thread."""
+        log_document = self.logs.get(uri)
+        if log_document is not None:
+            return log_document.version, self.log_diagnostics(uri, log_document)
         result = self.store.analysis_for(uri)
         if result is None:
             return None
@@ -104,6 +111,21 @@ class ExecutorchServer(LanguageServer):
             for f in analysis.findings
         ]
 
+    def log_diagnostics(self, uri: str, document: logs.LogDocument) -> list[types.Diagnostic]:
+        """Runs on the worker thread."""
+        if not self.configs.enabled:
+            return []
+        note = truncation_note(document.report)
+        if note is not None and uri not in self._noted_truncations:
+            self._noted_truncations.add(uri)
+            self.call_soon(self.show_info, f"executorch-lsp: {uri_to_path(uri)}: {note}")
+        return logs.diagnostics(document, self.encoding)
+
+    def show_info(self, message: str) -> None:
+        self.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Info, message=message)
+        )
+
     def _buffer_for(self, path: str) -> TextBuffer | None:
         """Text of another file, for related information that points into it."""
         data = self.store.workspace.read(path) if self.store.workspace is not None else None
@@ -115,6 +137,15 @@ class ExecutorchServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
+
+    def open_log(self, item: types.TextDocumentItem) -> None:
+        self.store.latest_version[item.uri] = item.version
+        self.on_worker(lambda: self.logs.open(item.uri, item.text, item.version))
+        self.schedule_diagnostics(item.uri, item.version)
+
+    def close_log(self, uri: str) -> None:
+        self._noted_truncations.discard(uri)
+        self.on_worker(lambda: self.logs.close(uri))
 
     def schedule_diagnostics(self, uri: str, version: int | None) -> None:
         def job():
@@ -322,6 +353,8 @@ def create_server() -> ExecutorchServer:
         item = params.text_document
         language = _language_for(item.uri, item.language_id)
         if language is None:
+            if logs.is_log_document(uri_to_path(item.uri), item.language_id):
+                ls.open_log(item)
             return
         ls.store.latest_version[item.uri] = item.version
         path = uri_to_path(item.uri)
@@ -338,21 +371,23 @@ def create_server() -> ExecutorchServer:
 
         def apply() -> None:
             entry = ls.store.get(uri)
-            if entry is None:
+            document = entry.document if entry is not None else ls.logs.get(uri)
+            if document is None:
                 return
             for change in changes:
                 if isinstance(change, types.TextDocumentContentChangePartial):
                     start, end = change.range.start, change.range.end
-                    entry.document.edit(
+                    document.edit(
                         (start.line, start.character),
                         (end.line, end.character),
                         change.text,
                         encoding,
                     )
                 else:
-                    entry.document.replace_all(change.text)
-            entry.document.version = version
-            ls.store.sync_buffer(uri)
+                    document.replace_all(change.text)
+            document.version = version
+            if entry is not None:
+                ls.store.sync_buffer(uri)
 
         ls.on_worker(apply)
         ls.schedule_diagnostics(uri, version)
@@ -362,6 +397,7 @@ def create_server() -> ExecutorchServer:
     def did_close(ls: ExecutorchServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.store.latest_version.pop(uri, None)
+        ls.close_log(uri)
         ls.on_worker(lambda: ls.store.close(uri)).add_done_callback(ls.refresh_if_changed)
         ls.publish(uri, None, [])
 
