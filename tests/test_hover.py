@@ -101,13 +101,13 @@ def test_format_strings_are_not_codes() -> None:
     assert hover(source, "0x%x") is None
 
 
-def test_code_inside_a_suppression_comment() -> None:
-    source = "int x;  // executorch-lsp: ignore[ET101, ET404, ET777]\n"
+def test_code_inside_a_suppression_comment(reserved_code: str) -> None:
+    source = f"int x;  // executorch-lsp: ignore[ET101, {reserved_code}, ET777]\n"
     result = hover(source, "ET101")
     assert result is not None and result.markdown.startswith(
         "**ET101 threadpool-reset-after-load**"
     )
-    assert "reserved" in hover(source, "ET404").markdown
+    assert "reserved" in hover(source, reserved_code).markdown
     assert "not an executorch-lsp rule code" in hover(source, "ET777").markdown
 
 

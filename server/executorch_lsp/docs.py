@@ -86,6 +86,8 @@ def reserved_codes() -> str:
     reserved = [
         f"{code} {name}" for code, name in ASSIGNED_CODES.items() if code not in implemented
     ]
+    if not reserved:
+        return "No codes are reserved for rules to come."
     return "Reserved for rules to come: " + ", ".join(reserved) + "."
 
 
