@@ -210,6 +210,11 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(b"library", b"custom_op"),
+    # An op definition, and an export that reaches the serialized program.
+    anchor_patterns=(
+        re.compile(rb"custom_op|\bLibrary\s*\(|\bdefine\s*\("),
+        re.compile(rb"to_executorch|export_to_exec_prog"),
+    ),
     hover=hover,
     workspace_fingerprint=fingerprint,
 )
