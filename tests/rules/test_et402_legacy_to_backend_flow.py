@@ -39,6 +39,14 @@ import executorch.exir as exir
 edge = exir.to_edge(ep)
 edge = edge.to_backend(XnnpackPartitioner())  # <- ET402
 """,
+    "mps_branch_without_partitioner": """
+def export_for(backend, ep):
+    if backend == "portable":
+        return to_edge_transform_and_lower(ep).to_executorch()
+    elif backend == "mps":
+        # MPS does not need a partitioner
+        return to_edge(ep).to_executorch()  # <- ET402
+""",
     "no_lowering_at_all": """
 def main():
     edge = to_edge(ep, compile_config=config)  # <- ET402
@@ -86,6 +94,11 @@ program_portable = to_edge(ep).to_executorch()
 reference = to_edge(ep).to_executorch()
 def export_no_delegate(ep):
     return to_edge(ep).to_executorch()
+def export_for(backend, ep):
+    if backend == "portable":
+        return to_edge(ep).to_executorch()
+    elif backend in ("portable-fp16", "ref"):
+        return to_edge(ep).to_executorch()
 """,
     "other_to_edge": """
 from mylib import to_edge

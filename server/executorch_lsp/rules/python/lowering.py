@@ -107,7 +107,8 @@ def portable_on_purpose(model: ScriptModel, call: ts.Node) -> bool:
     """The script says it means the portable kernels here: an enclosing function or the
     variable the result goes to is named so (``_to_edge_no_delegate``,
     ``program_portable``), or a docstring or a comment near the call says so ("portable
-    kernels", "without the XNNPACK partitioner", "No backends")."""
+    kernels", "without the XNNPACK partitioner", "No backends"), or the branch it is in
+    is the portable one (``if backend == "portable":``)."""
     for scope in model.enclosing_scopes(call):
         name = scope.child_by_field_name("name") if scope.type == "function_definition" else None
         if _PORTABLE_NAME.search(text(name)):
@@ -117,7 +118,23 @@ def portable_on_purpose(model: ScriptModel, call: ts.Node) -> bool:
     target = assigned_name(call)
     if target is not None and _PORTABLE_NAME.search(target):
         return True
+    if any(_PORTABLE_NAME.search(text(condition)) for condition in _conditions_above(call)):
+        return True  # if backend == "portable": ...
     return any(_SAYS_PORTABLE.search(text(comment)) for comment in model.comments_near(call))
+
+
+def _conditions_above(node: ts.Node) -> list[ts.Node]:
+    """The conditions of the ``if``/``elif`` branches ``node`` sits in."""
+    conditions = []
+    current = node
+    while current.parent is not None:
+        parent = current.parent
+        if parent.type in ("if_statement", "elif_clause"):
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and parent.child_by_field_name("consequence") == current:
+                conditions.append(condition)
+        current = parent
+    return conditions
 
 
 def direct_target(call: ts.Node) -> str | None:
