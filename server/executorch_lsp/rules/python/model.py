@@ -138,6 +138,11 @@ class ScriptModel:
             meanings.update(q for n, q in _imported_names(binding.target) if n == local)
         return meanings.pop() if len(meanings) == 1 else None
 
+    @property
+    def all_imports(self) -> list[ts.Node]:
+        """Every import statement, at any depth (``import_statements`` is the top level)."""
+        return self._nodes.get("import", [])
+
     def import_statements(self) -> list[ts.Node]:
         return [
             child
