@@ -32,7 +32,11 @@ from .cpp import (
     et109_et_unwrap_not_portable,
 )
 from .meta import et900_unused_suppression
-from .python import et401_lowering_without_partitioner, et402_legacy_to_backend_flow
+from .python import (
+    et401_lowering_without_partitioner,
+    et402_legacy_to_backend_flow,
+    et406_dynamic_quantization_not_per_channel,
+)
 
 RULES: tuple[Rule, ...] = (
     et101_threadpool_reset_after_load.RULE,
@@ -57,6 +61,7 @@ RULES: tuple[Rule, ...] = (
     et302_generated_lib_misconfigured.RULE,
     et401_lowering_without_partitioner.RULE,
     et402_legacy_to_backend_flow.RULE,
+    et406_dynamic_quantization_not_per_channel.RULE,
     et900_unused_suppression.RULE,
 )
 
@@ -87,6 +92,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET401": "lowering-without-partitioner",
     "ET402": "legacy-to-backend-flow",
     "ET404": "custom-op-without-out-variant",
+    "ET406": "dynamic-quantization-not-per-channel",
     "ET900": "unused-suppression",
 }
 
