@@ -36,6 +36,7 @@ from .python import (
     et401_lowering_without_partitioner,
     et402_legacy_to_backend_flow,
     et406_dynamic_quantization_not_per_channel,
+    et407_torch_ao_quantization_flow,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -62,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     et401_lowering_without_partitioner.RULE,
     et402_legacy_to_backend_flow.RULE,
     et406_dynamic_quantization_not_per_channel.RULE,
+    et407_torch_ao_quantization_flow.RULE,
     et900_unused_suppression.RULE,
 )
 
@@ -93,6 +95,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET402": "legacy-to-backend-flow",
     "ET404": "custom-op-without-out-variant",
     "ET406": "dynamic-quantization-not-per-channel",
+    "ET407": "torch-ao-quantization-flow",
     "ET900": "unused-suppression",
 }
 
