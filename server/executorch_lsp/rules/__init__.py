@@ -35,6 +35,7 @@ from .meta import et900_unused_suppression
 from .python import (
     et401_lowering_without_partitioner,
     et402_legacy_to_backend_flow,
+    et403_export_in_training_mode,
     et405_vulkan_without_cpu_fallback,
     et406_dynamic_quantization_not_per_channel,
     et407_torch_ao_quantization_flow,
@@ -63,6 +64,7 @@ RULES: tuple[Rule, ...] = (
     et302_generated_lib_misconfigured.RULE,
     et401_lowering_without_partitioner.RULE,
     et402_legacy_to_backend_flow.RULE,
+    et403_export_in_training_mode.RULE,
     et405_vulkan_without_cpu_fallback.RULE,
     et406_dynamic_quantization_not_per_channel.RULE,
     et407_torch_ao_quantization_flow.RULE,
@@ -95,6 +97,7 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET302": "generated-lib-misconfigured",
     "ET401": "lowering-without-partitioner",
     "ET402": "legacy-to-backend-flow",
+    "ET403": "export-in-training-mode",
     "ET404": "custom-op-without-out-variant",
     "ET405": "vulkan-without-cpu-fallback",
     "ET406": "dynamic-quantization-not-per-channel",
