@@ -106,7 +106,13 @@ def test_script_that_also_uses_xnnpack_chose_per_program() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["tests/export.py", "backends/vulkan/scripts/export.py", "examples/vulkan/export.py"]
+    "path",
+    [
+        "tests/export.py",
+        "backends/vulkan/scripts/export.py",
+        "examples/vulkan/export.py",
+        "backends/webgpu/scripts/export.py",
+    ],
 )
 def test_tests_and_the_vulkan_backends_own_scripts_are_not_checked(path: str) -> None:
     document = Document.from_text(path, PY, _source(POSITIVE["list_literal"]))

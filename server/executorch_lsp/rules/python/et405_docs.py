@@ -50,9 +50,10 @@ DOCS = RuleDocs(
         "assignment, a dictionary of per-method lists) are not reported. A script that "
         "uses an XNNPACK partitioner elsewhere has chosen per program where operators "
         "run (a CPU/GPU comparison, one program per backend) and is not reported either. "
-        "Scripts in a directory named `vulkan` (the backend's own examples and tools, "
-        "which measure Vulkan alone) and test files are not checked. An app that ships "
-        "without XNNPACK on purpose says so: `# executorch-lsp: ignore[ET405] -- GPU-only build`."
+        "Scripts in a directory named `vulkan` or `webgpu` (those backends' own "
+        "examples and tools, which measure the GPU alone) and test files are not "
+        "checked. An app that ships without XNNPACK on purpose says so: "
+        "`# executorch-lsp: ignore[ET405] -- GPU-only build`."
     ),
     sources=(
         Source(

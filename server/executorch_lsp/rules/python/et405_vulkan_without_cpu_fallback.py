@@ -8,8 +8,8 @@ suggestion (severity info), not a defect. Reported for a list literal (or a name
 one list-literal value in the script, not changed in place) whose every element is a
 ``VulkanPartitioner`` construction. Scripts that use an XNNPACK partitioner elsewhere
 chose per program which backend runs (a CPU/GPU comparison, one program per backend),
-and scripts of the Vulkan backend itself (under a ``vulkan`` directory) measure Vulkan
-alone on purpose; neither is checked.
+and scripts of the Vulkan and WebGPU backends themselves (under a ``vulkan`` or
+``webgpu`` directory) measure the GPU alone on purpose; neither is checked.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ LOWER = "to_edge_transform_and_lower"
 VULKAN_PARTITIONER = "VulkanPartitioner"
 _VULKAN_MODULE = "executorch.backends.vulkan"
 _XNNPACK_MODULE = "executorch.backends.xnnpack"
+_GPU_BACKEND_DIRECTORIES = frozenset({"vulkan", "webgpu"})
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -55,7 +56,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
 
 
 def _in_vulkan_tree(path: str) -> bool:
-    return "vulkan" in path.replace("\\", "/").lower().split("/")[:-1]
+    """Vulkan's own scripts, and WebGPU's, which runs programs lowered for Vulkan."""
+    directories = path.replace("\\", "/").lower().split("/")[:-1]
+    return any(name in _GPU_BACKEND_DIRECTORIES for name in directories)
 
 
 def _uses_xnnpack_partitioner(model: ScriptModel) -> bool:
