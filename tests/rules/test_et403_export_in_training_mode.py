@@ -86,6 +86,18 @@ class Wrapper(nn.Module):
         return self.block(x)
 ep = export(Wrapper(), (torch.randn(1, 4),))  # <- ET403
 """,
+    "transformer_layer_default_dropout": """
+class Encoder(nn.Module):
+    def __init__(self, width=64, dropout=0.1):
+        super().__init__()
+        self.layer = nn.TransformerEncoderLayer(width, 4, dropout=dropout)
+        self.drop = nn.Dropout(p=dropout)
+    def forward(self, x):
+        return self.drop(self.layer(x))
+model = Encoder(width=32)
+ep = export(model, (torch.randn(1, 8, 32),))  # <- ET403
+ep2 = export(nn.TransformerEncoderLayer(32, 4), (torch.randn(1, 8, 32),))  # <- ET403
+""",
     "export_for_training": """
 m = torch.export.export_for_training(Net(), (torch.randn(1, 3, 8, 8),))  # <- ET403
 """,
@@ -158,6 +170,20 @@ seq = nn.Sequential(nn.Linear(4, 4), nn.ReLU())
 ep2 = export(seq, (x,))
 vit = models.vit_b_16()
 ep3 = export(vit, (x,))
+""",
+    "dropout_rate_zero_or_unknown": """
+RATE = 0.0
+class Config:
+    dropout = 0.2
+class NoDrop(nn.Module):
+    def __init__(self, config, rate=0):
+        super().__init__()
+        self.a = nn.Dropout(RATE)
+        self.b = nn.Dropout(p=rate)
+        self.c = nn.Dropout(config.dropout)
+        self.d = nn.TransformerEncoderLayer(32, 4, dropout=0.0)
+        self.e = nn.Dropout(0.)
+ep = export(NoDrop(Config()), (x,))
 """,
     "class_defined_elsewhere": """
 from mymodels import Classifier

@@ -63,14 +63,33 @@ _MODE_NEUTRAL = _SELF_RETURNING | frozenset(
 # Where a use only tests the model (``if model is None``).
 _TESTS = frozenset({"comparison_operator", "not_operator", "boolean_operator", "if_statement"})
 _READ_ONLY_CALLS = frozenset({"print", "len", "type", "id", "repr", "str", "isinstance"})
-# Layers whose training behaviour differs; a dropout with a literal zero rate does not.
+# Layers whose training behaviour differs, with where their drop rate is passed and its
+# default (None: no rate, always sensitive). Functional dropout counts through
+# ``training=self.training``.
+_LAYERS: dict[str, tuple[str, int, float] | None] = {
+    "Dropout": ("p", 0, 0.5),
+    "Dropout1d": ("p", 0, 0.5),
+    "Dropout2d": ("p", 0, 0.5),
+    "Dropout3d": ("p", 0, 0.5),
+    "AlphaDropout": ("p", 0, 0.5),
+    "FeatureAlphaDropout": ("p", 0, 0.5),
+    "StochasticDepth": ("p", 0, 0.0),
+    "TransformerEncoderLayer": ("dropout", 3, 0.1),
+    "TransformerDecoderLayer": ("dropout", 3, 0.1),
+    "Transformer": ("dropout", 5, 0.1),
+    "BatchNorm1d": None,
+    "BatchNorm2d": None,
+    "BatchNorm3d": None,
+    "SyncBatchNorm": None,
+    "LazyBatchNorm1d": None,
+    "LazyBatchNorm2d": None,
+    "LazyBatchNorm3d": None,
+}
 _SENSITIVE = re.compile(
-    rb"\b(?P<layer>Dropout[123]?d?|AlphaDropout|FeatureAlphaDropout|BatchNorm[123]d|"
-    rb"SyncBatchNorm|LazyBatchNorm[123]d|StochasticDepth)\s*\((?P<zero>\s*(?:p\s*=\s*)?"
-    rb"0(?:\.0*)?\s*[,)])?"
-    rb"|\b(?:F|functional|torch)\.(?P<function>dropout\w*|alpha_dropout|batch_norm)\s*\("
+    rb"\b(?P<layer>" + b"|".join(name.encode() for name in _LAYERS) + rb")\s*\("
     rb"|\bself\.training\b"
 )
+_MAX_DEPTH = 8
 _SELF_EVAL = re.compile(rb"\bself\.(?:eval\s*\(|train\s*\()")
 _CLASS_NAME = re.compile(rb"\b[A-Z]\w*\b")
 # torchvision classification families built with batch norm, dropout or stochastic depth.
@@ -235,7 +254,7 @@ def _sensitive(model: ScriptModel, construction: ts.Node) -> _Untrained | None:
         return None
     qualified = model.qualified_name(function)
     if qualified is not None:
-        return _sensitive_library_model(construction, qualified)
+        return _sensitive_library_model(model, construction, qualified)
     if function.type != "identifier":
         return None
     class_node = _class_defined_here(model, function)
@@ -244,13 +263,15 @@ def _sensitive(model: ScriptModel, construction: ts.Node) -> _Untrained | None:
     return _sensitive_class(model, construction, class_node)
 
 
-def _sensitive_library_model(construction: ts.Node, qualified: str) -> _Untrained | None:
+def _sensitive_library_model(
+    model: ScriptModel, construction: ts.Node, qualified: str
+) -> _Untrained | None:
     short = qualified.rsplit(".", 1)[-1]
     if qualified.startswith("torchvision.models.") and _TORCHVISION_FAMILIES.match(short):
         span = Span(construction.start_byte, construction.end_byte)
         return _Untrained(construction, span, f"torchvision's `{short}` has batch norm or dropout")
     if qualified.startswith("torch.nn."):
-        found = _first_sensitive(construction)
+        found = _first_sensitive(model, construction)
         if found is not None:
             return _Untrained(construction, *found)
     return None
@@ -276,7 +297,7 @@ def _sensitive_class(
     if any(_SELF_EVAL.search(c.text or b"") for c in classes):
         return None
     for used in classes:
-        found = _first_sensitive(used)
+        found = _first_sensitive(model, used)
         if found is not None:
             return _Untrained(construction, *found)
     return None
@@ -311,16 +332,69 @@ def _top_level_definitions(root: ts.Node) -> Iterator[ts.Node]:
         yield child
 
 
-def _first_sensitive(node: ts.Node) -> tuple[Span, str] | None:
+def _first_sensitive(model: ScriptModel, node: ts.Node) -> tuple[Span, str] | None:
     data = node.text or b""
     for match in _SENSITIVE.finditer(data):
-        if match.group("zero"):
-            continue
         start = node.start_byte + match.start()
-        word = match.group("layer") or match.group("function") or b"self.training"
-        span = Span(start, start + len(match.group().rstrip(b"( \t")))
-        return span, f"`{word.decode()}` behaves differently in training mode"
+        layer = match.group("layer")
+        if layer is None:
+            return Span(start, start + len(match.group())), (
+                "`self.training` makes the model behave differently in training mode"
+            )
+        word = layer.decode()
+        if _drops(model, start, word):
+            span = Span(start, start + len(word))
+            return span, f"`{word}` behaves differently in training mode"
     return None
+
+
+def _drops(model: ScriptModel, start: int, layer: str) -> bool:
+    """Whether the layer constructed at ``start`` acts in training mode: batch norm
+    always; dropout unless its rate is zero or not known from the script."""
+    rate = _LAYERS[layer]
+    if rate is None:
+        return True
+    call = _call_at(model, start)
+    if call is None:
+        return False
+    keyword, position, default = rate
+    given, hidden = argument(call, keyword, position)
+    if given is None:
+        return not hidden and default > 0
+    value = _number(model, given, 0)
+    return value is not None and value > 0
+
+
+def _call_at(model: ScriptModel, start: int) -> ts.Node | None:
+    """The call whose callee's last name starts at ``start`` (``Dropout`` in
+    ``nn.Dropout(0.1)``)."""
+    node = model.root.descendant_for_byte_range(start, start + 1)
+    while node is not None and node.type in ("identifier", "attribute"):
+        parent = node.parent
+        if parent is not None and parent.type == "call":
+            return parent if parent.child_by_field_name("function") == node else None
+        node = parent
+    return None
+
+
+def _number(model: ScriptModel, node: ts.Node, depth: int) -> float | None:
+    """A literal number, or a name holding one: a parameter's default or a single
+    assignment."""
+    node = unwrap(node)
+    if node.type in ("integer", "float"):
+        try:
+            return float(text(node))
+        except ValueError:
+            return None
+    if node.type != "identifier" or depth > _MAX_DEPTH:
+        return None
+    default = model.parameter_default(node)
+    if default is not None:
+        return _number(model, default, depth + 1)
+    resolved = model.resolve(node)
+    if resolved is None or len(resolved[1]) != 1 or resolved[1][0].value is None:
+        return None
+    return _number(model, resolved[1][0].value, depth + 1)
 
 
 # -- the finding ----------------------------------------------------------------------
