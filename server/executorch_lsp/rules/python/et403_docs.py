@@ -10,10 +10,11 @@ DOCS = RuleDocs(
         "`export_for_training`) a model it builds itself, in training mode: nothing calls "
         "`.eval()` (or `.train(...)`) on the model, and the model has layers whose "
         "behaviour depends on the mode. The model is built by a class defined in the "
-        "file whose code (with the file's classes it uses or derives from) mentions "
-        "dropout, batch norm or `self.training`; by a `torch.nn` container holding such "
-        "layers; or by a torchvision classification model (ResNet, MobileNet, "
-        "EfficientNet, VGG, ...)."
+        "file whose code (with the file's classes it uses or derives from) builds batch "
+        "norm, or dropout (transformer layers included) whose rate is above zero (a "
+        "literal, a constant, a parameter's default or the layer's own default), or "
+        "reads `self.training`; by a `torch.nn` container holding such layers; or by a "
+        "torchvision classification model (ResNet, MobileNet, EfficientNet, VGG, ...)."
     ),
     bad=(
         "import torch\n"
@@ -66,6 +67,7 @@ DOCS = RuleDocs(
         "(`from_pretrained` already returns it in eval mode), is handed to another "
         "function before export, or is built from a class defined elsewhere is not "
         "reported; neither is one with an `.eval()` or `.train(...)` call on any path, "
+        "a dropout whose rate is zero or comes from a configuration object, "
         "nor a class that switches itself (`self.eval()` in its code). Scripts that "
         "export in training mode on purpose are skipped: on-device training "
         "(`_export_forward_backward`, `executorch.exir.training`, `_export_for_training`) "

@@ -11,7 +11,8 @@ batch's statistics. Reported only when everything is in view:
   the script by a constructor: a class defined in the file, a ``torch.nn`` container or
   a torchvision classification model;
 * that model has training-sensitive layers: the class (with the file's classes it uses
-  or derives from) mentions dropout, batch norm or ``self.training``;
+  or derives from) builds batch norm, or dropout (transformer layers included) with a
+  rate the script shows to be above zero, or reads ``self.training``;
 * no ``.eval()``/``.train(...)`` is called on it anywhere, and it is never handed to
   another function that could do so.
 """
