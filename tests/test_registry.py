@@ -87,7 +87,7 @@ def test_generated_docs_are_fresh() -> None:
     assert docs.stale_files(ROOT) == [], "run: python -m executorch_lsp.docs"
 
 
-PERFORMANCE_RULES = ("ET101", "ET102", "ET201", "ET401", "ET402")
+PERFORMANCE_RULES = ("ET101", "ET102", "ET201", "ET401", "ET402", "ET405")
 
 
 @pytest.mark.parametrize("code", PERFORMANCE_RULES)

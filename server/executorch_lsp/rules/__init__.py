@@ -35,7 +35,11 @@ from .meta import et900_unused_suppression
 from .python import (
     et401_lowering_without_partitioner,
     et402_legacy_to_backend_flow,
+    et403_export_in_training_mode,
     et404_custom_op_without_out_variant,
+    et405_vulkan_without_cpu_fallback,
+    et406_dynamic_quantization_not_per_channel,
+    et407_torch_ao_quantization_flow,
 )
 
 RULES: tuple[Rule, ...] = (
@@ -61,7 +65,11 @@ RULES: tuple[Rule, ...] = (
     et302_generated_lib_misconfigured.RULE,
     et401_lowering_without_partitioner.RULE,
     et402_legacy_to_backend_flow.RULE,
+    et403_export_in_training_mode.RULE,
     et404_custom_op_without_out_variant.RULE,
+    et405_vulkan_without_cpu_fallback.RULE,
+    et406_dynamic_quantization_not_per_channel.RULE,
+    et407_torch_ao_quantization_flow.RULE,
     et900_unused_suppression.RULE,
 )
 
@@ -91,7 +99,11 @@ ASSIGNED_CODES: dict[str, str] = {
     "ET302": "generated-lib-misconfigured",
     "ET401": "lowering-without-partitioner",
     "ET402": "legacy-to-backend-flow",
+    "ET403": "export-in-training-mode",
     "ET404": "custom-op-without-out-variant",
+    "ET405": "vulkan-without-cpu-fallback",
+    "ET406": "dynamic-quantization-not-per-channel",
+    "ET407": "torch-ao-quantization-flow",
     "ET900": "unused-suppression",
 }
 

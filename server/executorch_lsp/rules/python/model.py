@@ -27,6 +27,7 @@ _FUNCTION_TYPES = frozenset({"function_definition", "lambda"})
 _PARAMETER_NAME_TYPES = frozenset(
     {"default_parameter", "typed_parameter", "typed_default_parameter"}
 )
+_DEFAULT_PARAMETER_TYPES = frozenset({"default_parameter", "typed_default_parameter"})
 # Methods that change a list or dict in place: a name they are called on may be filled
 # after its (empty) assignment.
 _MUTATING_METHODS = frozenset(
@@ -138,6 +139,11 @@ class ScriptModel:
             meanings.update(q for n, q in _imported_names(binding.target) if n == local)
         return meanings.pop() if len(meanings) == 1 else None
 
+    @property
+    def all_imports(self) -> list[ts.Node]:
+        """Every import statement, at any depth (``import_statements`` is the top level)."""
+        return self._nodes.get("import", [])
+
     def import_statements(self) -> list[ts.Node]:
         return [
             child
@@ -204,6 +210,24 @@ class ScriptModel:
             elif parameter.named_children:
                 names.add(text(parameter.named_children[0]))
         return names
+
+    def parameter_default(self, use: ts.Node) -> ts.Node | None:
+        """The default value of the parameter that the name used at ``use`` refers to
+        (``dropout`` in ``def __init__(self, dropout=0.1)``), when it is one and has one."""
+        name = text(use)
+        for scope in self.enclosing_scopes(use):
+            if scope.type not in _FUNCTION_TYPES or name not in self.parameters(scope):
+                if self.bindings_in(scope, name):
+                    return None
+                continue
+            parameters = scope.child_by_field_name("parameters")
+            for parameter in parameters.named_children if parameters is not None else ():
+                if parameter.type in _DEFAULT_PARAMETER_TYPES and (
+                    text(parameter.child_by_field_name("name")) == name
+                ):
+                    return parameter.child_by_field_name("value")
+            return None
+        return None
 
     def bindings_in(self, scope: ts.Node, name: str) -> list[Binding]:
         return [binding for binding in self._scope_bindings(scope) if binding.name == name]
