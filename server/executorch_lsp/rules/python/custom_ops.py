@@ -31,6 +31,8 @@ _CUSTOM_OP = frozenset(
     }
 )
 _DEFINE = "torch.library.define"
+# The last part of every callee that defines an op: ``custom_op``, ``define``.
+_DEFINING_FUNCTIONS = {"custom_op", "define"}
 _LIBRARY = "torch.library.Library"
 _DEFINING_KINDS = frozenset({"DEF", "FRAGMENT"})
 _SCHEMA = re.compile(
@@ -130,10 +132,8 @@ class ScriptOps:
 
     # -- definitions ------------------------------------------------------------------
     def _definitions(self) -> Iterator[OpDefinition]:
-        for call in self.model.calls:
+        for call in self.model.calls_named(_DEFINING_FUNCTIONS):
             function = call.child_by_field_name("function")
-            if function is None:
-                continue
             qualified = self.model.qualified_name(function)
             if qualified in _CUSTOM_OP:
                 found = self._custom_op(call)

@@ -10,7 +10,6 @@ from elsewhere) is not followed, so a helper that lowers it later is never mista
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import tree_sitter as ts
 from ...engine.findings import Finding, Fix, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .et402_docs import DOCS
 from .lowering import (
     XNNPACK_IMPORT,
@@ -328,5 +328,5 @@ RULE = Rule(
     docs=DOCS,
     check=check,
     anchors=(b"to_edge",),
-    anchor_patterns=(re.compile(rb"\bto_edge\s*\("),),
+    anchor_patterns=(AnyOf(rb"\bto_edge\s*\("),),
 )

@@ -23,6 +23,7 @@ from ...engine.findings import Finding, Related, Severity, Span
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..base import Rule, RuleContext
+from ..screens import AnyOf
 from .custom_ops import (
     CustomOp,
     OpDefinition,
@@ -212,8 +213,8 @@ RULE = Rule(
     anchors=(b"library", b"custom_op"),
     # An op definition, and an export that reaches the serialized program.
     anchor_patterns=(
-        re.compile(rb"custom_op|\bLibrary\s*\(|\bdefine\s*\("),
-        re.compile(rb"to_executorch|export_to_exec_prog"),
+        AnyOf(rb"custom_op", rb"\bLibrary\s*\(", rb"\bdefine\s*\("),
+        AnyOf(rb"to_executorch", rb"export_to_exec_prog"),
     ),
     hover=hover,
     workspace_fingerprint=fingerprint,

@@ -125,19 +125,34 @@ class ScriptModel:
 
     def _imported_as(self, name: ts.Node) -> str | None:
         """What ``name`` was imported as, unless the scope it is used in rebinds it."""
-        if text(name) not in self.imports:
+        local = text(name)
+        if local not in self.imports:
             return None
+        scope = self.scope_of(name)
+        key = (_key(scope), local)
+        cache: dict = self.__dict__.setdefault("_imported_as_cache", {})
+        if key not in cache:
+            cache[key] = self._resolve_import(name, local)
+        return cache[key]
+
+    def _resolve_import(self, name: ts.Node, local: str) -> str | None:
         resolved = self.resolve(name)
         if resolved is None:
             return None
         _, bindings = resolved
-        local = text(name)
         meanings = set()
         for binding in bindings:
             if binding.target.type not in ("import_statement", "import_from_statement"):
                 return None
-            meanings.update(q for n, q in _imported_names(binding.target) if n == local)
+            meanings.update(q for n, q in self._names_imported_by(binding.target) if n == local)
         return meanings.pop() if len(meanings) == 1 else None
+
+    def _names_imported_by(self, statement: ts.Node) -> list[tuple[str, str]]:
+        cache: dict = self.__dict__.setdefault("_statement_imports", {})
+        key = _key(statement)
+        if key not in cache:
+            cache[key] = list(_imported_names(statement))
+        return cache[key]
 
     @property
     def all_imports(self) -> list[ts.Node]:
@@ -167,17 +182,24 @@ class ScriptModel:
     def comments(self) -> list[ts.Node]:
         return self._nodes.get("comment", [])
 
-    def calls_to(self, name: str, matches) -> Iterator[tuple[ts.Node, str]]:
-        """Calls of a function spelled ``name`` (bare or as an attribute) whose qualified
-        name satisfies ``matches``."""
-        spellings = {name} | {
-            local for local, qualified in self.imports.items() if qualified.endswith("." + name)
+    def calls_named(self, names: set[str]) -> Iterator[ts.Node]:
+        """Calls whose function is spelled with one of ``names`` last (``f(...)``,
+        ``mod.f(...)``) or with a name imported as one of them (cheap: no resolution)."""
+        spellings = set(names) | {
+            local
+            for local, qualified in self.imports.items()
+            if qualified.rsplit(".", 1)[-1] in names
         }
         for call in self.calls:
             function = call.child_by_field_name("function")
-            if function is None or _last_name(function) not in spellings:
-                continue
-            qualified = self.qualified_name(function)
+            if function is not None and _last_name(function) in spellings:
+                yield call
+
+    def calls_to(self, name: str, matches) -> Iterator[tuple[ts.Node, str]]:
+        """Calls of a function spelled ``name`` (bare or as an attribute) whose qualified
+        name satisfies ``matches``."""
+        for call in self.calls_named({name}):
+            qualified = self.qualified_name(call.child_by_field_name("function"))
             if qualified is not None and matches(qualified):
                 yield call, qualified
 
@@ -199,17 +221,7 @@ class ScriptModel:
             yield scope
 
     def parameters(self, scope: ts.Node) -> set[str]:
-        parameters = scope.child_by_field_name("parameters")
-        names: set[str] = set()
-        for parameter in parameters.named_children if parameters is not None else ():
-            if parameter.type == "identifier":
-                names.add(text(parameter))
-            elif parameter.type in _PARAMETER_NAME_TYPES:
-                name = parameter.child_by_field_name("name") or parameter.named_children[0]
-                names.add(text(name))
-            elif parameter.named_children:
-                names.add(text(parameter.named_children[0]))
-        return names
+        return self._scope_facts(scope)[2]
 
     def parameter_default(self, use: ts.Node) -> ts.Node | None:
         """The default value of the parameter that the name used at ``use`` refers to
@@ -230,7 +242,7 @@ class ScriptModel:
         return None
 
     def bindings_in(self, scope: ts.Node, name: str) -> list[Binding]:
-        return [binding for binding in self._scope_bindings(scope) if binding.name == name]
+        return self._scope_facts(scope)[3].get(name, [])
 
     def resolve(self, use: ts.Node) -> tuple[ts.Node, list[Binding]] | None:
         """The scope that defines the name used at ``use`` and its bindings there; None
@@ -295,10 +307,13 @@ class ScriptModel:
     def _declared_elsewhere(self, scope: ts.Node) -> set[str]:
         return self._scope_facts(scope)[1]
 
-    def _scope_facts(self, scope: ts.Node) -> tuple[list[Binding], set[str]]:
-        """The scope's bindings and its ``global``/``nonlocal`` names, from one walk."""
+    def _scope_facts(
+        self, scope: ts.Node
+    ) -> tuple[list[Binding], set[str], set[str], dict[str, list[Binding]]]:
+        """The scope's bindings, its ``global``/``nonlocal`` names, its parameters and
+        its bindings by name, from one walk."""
         cache = self.__dict__.setdefault("_scope_cache", {})
-        key = (scope.start_byte, scope.end_byte, scope.type)
+        key = _key(scope)
         if key not in cache:
             bindings: list[Binding] = []
             declared: set[str] = set()
@@ -307,7 +322,11 @@ class ScriptModel:
                     declared.update(text(child) for child in node.named_children)
                 else:
                     bindings.extend(_bindings_of(node))
-            cache[key] = (bindings, declared)
+            by_name: dict[str, list[Binding]] = {}
+            for binding in bindings:
+                by_name.setdefault(binding.name, []).append(binding)
+            parameters = _parameters(scope) if scope.type in _FUNCTION_TYPES else set()
+            cache[key] = (bindings, declared, parameters, by_name)
         return cache[key]
 
     # -- argparse ---------------------------------------------------------------------
@@ -369,6 +388,24 @@ def _descendants(node: ts.Node, types: tuple[str, ...]) -> Iterator[ts.Node]:
                 return
         else:
             return
+
+
+def _key(node: ts.Node) -> tuple[int, int, str]:
+    return (node.start_byte, node.end_byte, node.type)
+
+
+def _parameters(scope: ts.Node) -> set[str]:
+    parameters = scope.child_by_field_name("parameters")
+    names: set[str] = set()
+    for parameter in parameters.named_children if parameters is not None else ():
+        if parameter.type == "identifier":
+            names.add(text(parameter))
+        elif parameter.type in _PARAMETER_NAME_TYPES:
+            name = parameter.child_by_field_name("name") or parameter.named_children[0]
+            names.add(text(name))
+        elif parameter.named_children:
+            names.add(text(parameter.named_children[0]))
+    return names
 
 
 def _last_name(function: ts.Node) -> str:
