@@ -1,5 +1,5 @@
 // Drives real VS Code (code-server) in Chromium: diagnostics, hover, Problems panel,
-// quick fix and the Explain command. Usage: node drive.mjs URL SCREENSHOT_DIR
+// quick fix, the Explain command, an export script and runtime logs. Usage: node drive.mjs URL SCREENSHOT_DIR
 // Prints one JSON object; exit code 0 when every step passed.
 import { readFileSync } from "fs";
 import { chromium } from "playwright-core";
@@ -135,6 +135,38 @@ try {
   await taskProblem.waitFor({ timeout: 5000 });
   result.problems_after_check = await page.locator(".markers-panel .monaco-list-row").allInnerTexts();
   step("check workspace");
+
+  // Problems of the open editors, by message text (the panel may need reopening while
+  // a task's terminal holds it).
+  async function problem(text) {
+    const row = page.locator(".markers-panel .monaco-list-row", { hasText: text }).first();
+    for (let attempt = 0; attempt < 30 && !(await row.isVisible()); attempt++) {
+      await page.waitForTimeout(1000);
+      await page.keyboard.press("Control+Shift+M");
+    }
+    await row.waitFor({ timeout: 5000 });
+    return row.innerText();
+  }
+
+  await openFile("export_model.py");
+  result.export_problem = await problem("ET402");
+  step("export script");
+
+  await openFile("run.log");
+  result.log_problem = await problem("is not registered");
+  step("log");
+
+  // A log pasted into an untitled editor is explained on demand.
+  await page.keyboard.press("Control+N");
+  await page.keyboard.insertText("[ExecuTorch Error 0x14] Operator missing: Failed to load method: forward\n");
+  await page.keyboard.press("Control+Shift+P");
+  await page.keyboard.type("ExecuTorch: Explain Log in This Editor");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Explain Log in This Editor" })
+    .first().click();
+  const report = page.locator(".monaco-editor .view-line", { hasText: "OperatorMissing" }).first();
+  await report.waitFor({ timeout: 30000 });
+  result.log_report = await report.innerText();
+  step("explain log");
   result.ok = true;
 } catch (error) {
   if (error === FINISHED_EARLY) {

@@ -15,7 +15,11 @@ CODE_SERVER="$CACHE/node_modules/.bin/code-server"
 RUN="$(mktemp -d)"
 mkdir -p "$RUN/ud/User" "$RUN/ext" "$RUN/ws" "$RUN/xdg" "$SHOTS"
 export XDG_CONFIG_HOME="$RUN/xdg/config" XDG_DATA_HOME="$RUN/xdg/data" XDG_CACHE_HOME="$RUN/xdg/cache"
-cp "$HERE/../../examples/demo-app/main.cpp" "$HERE/../../examples/demo-app/CMakeLists.txt" "$RUN/ws/"
+cp "$HERE/../../examples/demo-app/main.cpp" "$HERE/../../examples/demo-app/CMakeLists.txt" \
+  "$HERE/../../examples/demo-app/export_model.py" "$RUN/ws/"
+printf '%s\n' "I 00:00:00.000412 executorch:main.cpp:31] Loading mobilenet_v3.pte" \
+  "E 00:00:00.366934 executorch:method.cpp:88] Backend XnnpackBackend is not registered." \
+  "F 00:00:00.367001 executorch:main.cpp:52] Loading of method forward failed with status 0x20" > "$RUN/ws/run.log"
 cat > "$RUN/ud/User/settings.json" <<JSON
 { "workbench.startupEditor": "none", "telemetry.telemetryLevel": "off", "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false, "update.mode": "none", "security.workspace.trust.enabled": $([ "$MODE" = restricted ] && echo true || echo false),

@@ -63,8 +63,14 @@ def test_vscode_end_to_end(vsix: Path, tmp_path: Path) -> None:
         "quick fix",
         "explain",
         "check workspace",
+        "export script",
+        "log",
+        "explain log",
     ]
     assert any("ET201" in row for row in result["problems_after_check"])
+    assert "to_edge_transform_and_lower" in result["export_problem"]
+    assert "XnnpackBackend" in result["log_problem"]
+    assert "OperatorMissing" in result["log_report"]
     reset_line, load_line = result["lines_after_fix"]
     assert "_unsafe_reset_threadpool" in reset_line and "load_method" in load_line
     assert (shots / "vscode-hover.png").stat().st_size > 10_000
