@@ -1,7 +1,8 @@
 -- Headless Neovim end-to-end check of executorch-lsp (Neovim 0.7 .. 0.11+).
 -- Env: ETLSP_CMD (JSON array: the server command), ETLSP_OUT (result file), ETLSP_RTP (client-nvim folder).
 -- Opens the file given on the command line, waits for ET101, hovers Error::NotFound,
--- applies the ET101 quick fix and records the buffer. Exits 0 on success, 1 on failure.
+-- applies the ET101 quick fix and records the buffer, then opens export_model.py and waits
+-- for ET402. Exits 0 on success, 1 on failure.
 local out_path = assert(os.getenv("ETLSP_OUT"))
 local server_cmd = vim.fn.json_decode(assert(os.getenv("ETLSP_CMD")))
 local result = { nvim = tostring(vim.version().major) .. "." .. tostring(vim.version().minor) }
@@ -87,6 +88,25 @@ local function run()
     end
   end
   result.buffer = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+
+  -- A Python export script in the same session: the running client serves it too.
+  local client = clients(buf)[1]
+  vim.cmd("edit export_model.py")
+  local script = vim.api.nvim_get_current_buf()
+  vim.bo[script].filetype = "python"
+  if not vim.wait(3000, function() return next(clients(script)) ~= nil end, 20) then
+    vim.lsp.buf_attach_client(script, client.id)
+  end
+  local function et402()
+    for _, d in ipairs(vim.diagnostic.get(script)) do
+      if d.code == "ET402" or (d.user_data and d.user_data.lsp and d.user_data.lsp.code == "ET402") then
+        return d
+      end
+    end
+  end
+  assert(vim.wait(15000, function() return et402() ~= nil end, 20), "no ET402 diagnostic")
+  local found = et402()
+  result.export_diagnostic = { lnum = found.lnum, col = found.col, message = found.message }
 end
 
 vim.api.nvim_create_autocmd("VimEnter", {

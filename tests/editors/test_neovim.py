@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("nvim_driver.lua")
 DEMO_MAIN = ROOT / "examples" / "demo-app" / "main.cpp"
+DEMO_EXPORT = ROOT / "examples" / "demo-app" / "export_model.py"
 
 
 def _neovims() -> dict[str, str | None]:
@@ -27,6 +28,7 @@ def _run_neovim(nvim: str, driver: Path, tmp_path: Path) -> dict:
     workspace = tmp_path / "app"
     workspace.mkdir()
     shutil.copy(DEMO_MAIN, workspace / "main.cpp")
+    shutil.copy(DEMO_EXPORT, workspace / "export_model.py")
     out = tmp_path / "result.json"
     xdg = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
     env = {
@@ -64,6 +66,9 @@ def test_neovim_end_to_end(which: str, tmp_path: Path) -> None:
     reset = next(i for i, line in enumerate(lines) if "_unsafe_reset_threadpool" in line)
     load = next(i for i, line in enumerate(lines) if 'load_method("forward")' in line)
     assert reset < load
+    export = result["export_diagnostic"]
+    assert (export["lnum"], export["col"]) == (14, 16)  # export_model.py:15:17, `to_backend`
+    assert "to_edge_transform_and_lower" in export["message"]
 
 
 def test_neovim_with_clangd_on_the_same_buffer(tmp_path: Path) -> None:
