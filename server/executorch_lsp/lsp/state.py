@@ -19,11 +19,15 @@ from ..engine.config import Config, ConfigError, find_config_file, load_file
 from ..engine.document import Document
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
+from ..engine.workspace_check import DiskChange
 
 if TYPE_CHECKING:
     from ..engine.analysis import Analysis
 
 log = logging.getLogger(__name__)
+# Beyond this many files changed on disk at once (a checkout), every cross-file fact is
+# taken as changed instead of comparing each file's facts.
+MAX_FINGERPRINTED_CHANGES = 64
 
 
 @dataclass
@@ -78,9 +82,11 @@ class DocumentStore:
         self.latest_version: dict[str, int | None] = {}  # written on the event loop thread
         self.last_analysis_seconds = 0.0
         self.workspace: Workspace | None = None
-        # Bumped when a file changes what other files' analyses may depend on.
+        # Bumped when a file changes what other files' analyses may depend on (per
+        # language of the files whose findings may change, for workspace result ids).
         self.epoch = 0
-        self._fingerprints: dict[str, object] = {}
+        self.language_epochs: dict[LanguageId, int] = dict.fromkeys(LanguageId, 0)
+        self._fingerprints: dict[str, tuple] = {}
 
     def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
         document = Document.from_text(path, language, text, version)
@@ -109,14 +115,49 @@ class DocumentStore:
         Then every open document is analysed again."""
         if self.workspace is None:
             return False
-        from ..rules import workspace_fingerprint
+        from ..rules import languages_affected, workspace_fingerprint
 
         fingerprint = workspace_fingerprint(self.workspace, path)
-        changed = self._fingerprints.get(path, fingerprint) != fingerprint
+        before = self._fingerprints.get(path, fingerprint)
         self._fingerprints[path] = fingerprint
-        if changed:
+        return self._bump(languages_affected(before, fingerprint))
+
+    def _bump(self, languages: set[LanguageId] | frozenset[LanguageId]) -> bool:
+        for language in languages:
+            self.language_epochs[language] += 1
+        if languages:
             self.epoch += 1
-        return changed
+        return bool(languages)
+
+    def disk_changed(self, changes: list[DiskChange]) -> bool:
+        """Files changed on disk by another program (a checkout, a build script): the
+        workspace forgets what it knew of them. True when other files' findings may
+        change. Open documents are left alone: their buffers are the truth."""
+        if self.workspace is None:
+            return False
+        from ..rules import languages_affected, workspace_fingerprint
+
+        open_paths = {entry.document.path for entry in self.documents.values()}
+        changes = [change for change in changes if change.path not in open_paths]
+        if len(changes) > MAX_FINGERPRINTED_CHANGES:
+            for change in changes:
+                self.workspace.disk_changed(change.path, change.kind != DiskChange.DELETED)
+            return self._bump(set(LanguageId))
+        affected: set[LanguageId] = set()
+        for change in changes:
+            # Before: what analyses saw (from the workspace's caches, or the last record).
+            before = self._fingerprints.pop(change.path, None)
+            if before is None:
+                before = workspace_fingerprint(self.workspace, change.path)
+            self.workspace.disk_changed(change.path, change.kind != DiskChange.DELETED)
+            after = workspace_fingerprint(self.workspace, change.path)
+            affected |= languages_affected(before, after)
+            if change.kind != DiskChange.CHANGED:
+                # A file that appears or goes adds or removes all of its facts.
+                fingerprint = after if change.kind == DiskChange.CREATED else before
+                nothing = tuple(type(part)() for part in fingerprint)
+                affected |= languages_affected(nothing, fingerprint)
+        return self._bump(affected)
 
     def get(self, uri: str) -> OpenDocument | None:
         return self.documents.get(uri)
