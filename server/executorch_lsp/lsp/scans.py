@@ -66,6 +66,7 @@ class Progress:
     def __init__(self, server: ExecutorchServer, token: types.ProgressToken | None) -> None:
         self.server, self.token = server, token
         self._last = 0.0
+        self._listing = True
 
     def begin(self, title: str) -> None:
         if self.token is not None:
@@ -76,9 +77,12 @@ class Progress:
 
     def report(self, check: WorkspaceCheck) -> None:
         now = time.monotonic()
-        if self.token is None or now - self._last < PROGRESS_INTERVAL_SECONDS:
+        phase_changed = check.listing != self._listing
+        if self.token is None or (
+            now - self._last < PROGRESS_INTERVAL_SECONDS and not phase_changed
+        ):
             return
-        self._last = now
+        self._last, self._listing = now, check.listing
         if check.listing:
             message, percentage = f"listing files ({check.total} found)", 0
         else:
@@ -90,7 +94,9 @@ class Progress:
 
     def end(self, message: str) -> None:
         if self.token is not None:
-            self.server.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message))
+            self.server.work_done_progress.end(
+                self.token, types.WorkDoneProgressEnd(message=message)
+            )
 
 
 class Scans:
@@ -145,9 +151,9 @@ class Scans:
         server = self.server
         outcome = ScanOutcome()
         progress.begin("executorch-lsp: checking the workspace")
+        check = None
         try:
             check = await server.on_worker(lambda: self._new_check(previous, cancelled))
-            outcome.limit = check.limit if check is not None else outcome.limit
             while check is not None and not check.done:
                 if cancelled.is_set():
                     raise CheckCancelled
@@ -158,14 +164,16 @@ class Scans:
                 progress.report(check)
             if check is not None:
                 outcome.gone = [_uri(path) for path in check.gone()]
-                outcome.total, outcome.analysed = check.total, check.analysed
-                outcome.truncated = check.truncated
         except (CheckCancelled, asyncio.CancelledError) as stopped:
             cancelled.set()
             outcome.cancelled = True
             if isinstance(stopped, asyncio.CancelledError):
                 progress.end("cancelled")
                 raise
+        finally:
+            if check is not None:
+                outcome.total, outcome.analysed = check.total, check.analysed
+                outcome.truncated, outcome.limit = check.truncated, check.limit
         if outcome.truncated:
             server.note_truncation(outcome.limit)
         progress.end(outcome.summary())
