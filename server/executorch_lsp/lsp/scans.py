@@ -185,6 +185,7 @@ class Scans:
         workspace = server.store.workspace
         if workspace is None or not server.configs.enabled:
             return None
+        server.store.sync_all()
         roots = workspace.roots
         config, _ = server.configs.for_path(str(roots[0] / "_")) if roots else (None, None)
         limit = server.file_limit or (config.workspace_file_limit if config else None)

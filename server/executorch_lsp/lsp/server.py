@@ -259,15 +259,23 @@ class ExecutorchServer(LanguageServer):
             self.refresh_all()
 
     def warm_workspace(self, workspace: Workspace) -> None:
-        """Index the workspace in the background (analyses do not wait for it: they
-        compute what they need themselves until it is ready)."""
+        """Index the workspace in the background. Analyses wait for it briefly, then go
+        without the workspace; the open documents are analysed again once it is ready."""
         from ..engine.analysis import prepare_workspace
 
         config, _ = self.configs.for_path(str(next(iter(workspace.roots), Path.cwd())))
-        thread = threading.Thread(
-            target=prepare_workspace, args=(workspace, config), daemon=True, name="index"
-        )
-        thread.start()
+
+        def build() -> None:
+            try:
+                prepare_workspace(workspace, config)
+            finally:
+                self.store.index_ready.set()
+                self.call_soon(self.index_built)
+
+        threading.Thread(target=build, daemon=True, name="index").start()
+
+    def index_built(self) -> None:
+        self.on_worker(self.store.index_built).add_done_callback(self.refresh_if_changed)
 
     def _client_refreshes(self) -> bool:
         capabilities = self.client_capabilities
@@ -401,9 +409,16 @@ def create_server() -> ExecutorchServer:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ExecutorchServer, params: types.InitializedParams) -> None:
         # The rules are loaded after the handshake, on the thread that will use them.
-        ls.on_worker(_load_rules)
-        if ls.store.workspace is not None:
-            ls.warm_workspace(ls.store.workspace)
+        workspace = ls.store.workspace
+        if workspace is not None:
+            ls.store.index_ready.clear()
+
+        def load() -> None:
+            _load_rules()
+            if workspace is not None:  # indexing starts once the rules are loaded
+                ls.warm_workspace(workspace)
+
+        ls.on_worker(load)
         await ls.fetch_settings()
         await workspace_features.watch_files(ls)
 
@@ -428,6 +443,7 @@ def create_server() -> ExecutorchServer:
         path = uri_to_path(item.uri)
         ls.on_worker(lambda: ls.store.open(item.uri, path, language, item.text, item.version))
         ls.schedule_diagnostics(item.uri, item.version)
+        ls.on_worker(lambda: ls.store.remember_facts(item.uri))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ExecutorchServer, params: types.DidChangeTextDocumentParams) -> None:
