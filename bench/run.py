@@ -285,6 +285,92 @@ async def bench_lsp(corpus: Path, reps: int) -> None:
     await bench_memory(corpus)
     bench_index(corpus)
     await bench_cross_file(corpus, reps)
+    await bench_workspace_check(corpus, docs, reps)
+
+
+async def workspace_pull(client: BenchClient, previous: dict[str, str]) -> tuple[float, dict]:
+    started = time.perf_counter()
+    report = await client.workspace_diagnostic_async(
+        types.WorkspaceDiagnosticParams(
+            previous_result_ids=[
+                types.PreviousResultId(uri, value) for uri, value in previous.items()
+            ]
+        )
+    )
+    elapsed = time.perf_counter() - started
+    return elapsed, {item.uri: item.result_id for item in report.items if item.result_id}
+
+
+async def edits_while(client: BenchClient, uri: str, text: str, running, count: int) -> list[float]:
+    """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done)."""
+    line, column = middle_code_position(text)
+    samples = []
+    for version in range(2, 2 * count + 2):
+        if running is not None and running.done():
+            break
+        typing = version % 2 == 0
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                types.Position(line, column), types.Position(line, column if typing else column + 1)
+            ),
+            text="x" if typing else "",
+        )
+        future = client.expect(uri, version)
+        started = time.perf_counter()
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
+            )
+        )
+        samples.append(await asyncio.wait_for(future, 120) - started)
+        await asyncio.sleep(0.05)  # typing, not a flood
+    return samples
+
+
+async def bench_workspace_check(corpus: Path, docs: dict[int, str], reps: int) -> None:
+    """workspace/diagnostic over the tree, cold and with the result ids of the first pass;
+    an open document's edits while a whole-workspace check runs; the first diagnostics
+    of a document opened while the server indexes the tree."""
+    client, _ = await start_server(corpus)
+    cold, held = await workspace_pull(client, {})
+    warm = [(await workspace_pull(client, held))[0] for _ in range(max(3, reps // 5))]
+    print(
+        f"workspace/diagnostic over the tree: cold {cold:.2f} s ({len(held)} files with "
+        f"findings); unchanged result ids {statistics.median(warm) * 1e3:.0f} ms p50"
+    )
+    print(f"RSS after a workspace diagnostic pass: {rss_mib(client._server.pid):.0f} MiB")
+    await stop_server(client)
+
+    # Without the probe's thread-pool reset: a file that resets the pool has its call
+    # summary rebuilt on every edit in a workspace (that cost is measured above).
+    text = docs[5000].replace(PROBE, "")
+    client, _ = await start_server(corpus)
+    uri = "file:///bench/while_checking_5000.cpp"
+    await open_and_wait(client, uri, text)
+    await asyncio.sleep(5)  # the index
+    quiet = await edits_while(client, uri, text, None, reps)
+    running = asyncio.ensure_future(workspace_pull(client, {}))
+    busy = await edits_while(client, uri, text, running, reps * 4)
+    await running
+    print(f"didChange 5000 lines, idle              {percentiles(quiet)}")
+    print(f"didChange 5000 lines, workspace check   {percentiles(busy)}")
+    await stop_server(client)
+
+    delays = {"no workspace": [], "indexing the tree": []}
+    for _ in range(max(3, reps // 3)):
+        for label, root in (("no workspace", None), ("indexing the tree", corpus)):
+            client, _ = await start_server(root)
+            delays[label].append(await open_and_wait(client, "file:///bench/first.cpp", docs[1000]))
+            await stop_server(client)
+    extra = statistics.median(delays["indexing the tree"]) - statistics.median(
+        delays["no workspace"]
+    )
+    print(
+        f"first diagnostics of a 1k-line file right after start: "
+        f"{statistics.median(delays['no workspace']) * 1e3:.0f} ms without a workspace, "
+        f"{statistics.median(delays['indexing the tree']) * 1e3:.0f} ms while the tree is indexed "
+        f"({extra * 1e3:+.0f} ms)"
+    )
 
 
 CROSS_FILE = {
@@ -463,7 +549,7 @@ async def bench_memory(corpus: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="an ExecuTorch source tree")
-    parser.add_argument("--only", choices=("cli", "lsp", "workspace"))
+    parser.add_argument("--only", choices=("cli", "lsp", "workspace", "workspace-check"))
     parser.add_argument("--reps", type=int, default=15)
     args = parser.parse_args()
     if args.only in (None, "cli"):
@@ -475,6 +561,9 @@ def main() -> None:
         bench_cmake(args.corpus, args.reps)
         bench_buck(args.corpus, args.reps)
         asyncio.run(bench_cross_file(args.corpus, args.reps))
+    if args.only == "workspace-check":
+        docs = {n: synthetic_document(args.corpus, n) for n in (1000, 5000)}
+        asyncio.run(bench_workspace_check(args.corpus, docs, args.reps))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import {
   discover,
   parseVersion,
 } from "./serverDiscovery";
-import { needsRestart, readSettings, serverSettings } from "./settings";
+import { initializationOptions, needsRestart, readSettings, serverSettings } from "./settings";
 
 const SECTION = "executorchLsp";
 const NAME = "ExecuTorch Lint";
@@ -130,6 +130,7 @@ async function startClient(): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: output,
+    initializationOptions: initializationOptions(settings()),
     middleware: {
       workspace: {
         configuration: (params) =>

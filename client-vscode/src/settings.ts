@@ -9,10 +9,12 @@ export interface ServerSettings {
   ignore: string[];
   severity: Record<string, Severity>;
   exclude: string[];
+  workspaceFileLimit?: number;
 }
 
 export interface ExtensionSettings extends ServerSettings {
   serverPath: string;
+  workspaceDiagnostics: boolean;
 }
 
 const SEVERITIES = new Set<string>(["error", "warning", "info", "hint"]);
@@ -46,6 +48,7 @@ function severities(value: unknown): Record<string, Severity> {
 /** Reads and sanitises the settings through a getter (``WorkspaceConfiguration.get``). */
 export function readSettings(get: (key: string) => unknown): ExtensionSettings {
   const serverPath = get("serverPath");
+  const limit = get("workspaceFileLimit");
   return {
     enable: get("enable") !== false,
     select: codes(get("select")),
@@ -53,13 +56,15 @@ export function readSettings(get: (key: string) => unknown): ExtensionSettings {
     severity: severities(get("severity")),
     exclude: stringList(get("exclude")),
     serverPath: typeof serverPath === "string" ? serverPath.trim() : "",
+    workspaceDiagnostics: get("workspaceDiagnostics") === true,
+    ...(typeof limit === "number" && Number.isInteger(limit) && limit > 0 ? { workspaceFileLimit: limit } : {}),
   };
 }
 
 /** The object sent as the ``executorchLsp`` configuration section. */
 export function serverSettings(settings: ExtensionSettings): ServerSettings {
-  const { enable, select, ignore, severity, exclude } = settings;
-  return { enable, select, ignore, severity, exclude };
+  const { enable, select, ignore, severity, exclude, workspaceFileLimit } = settings;
+  return { enable, select, ignore, severity, exclude, ...(workspaceFileLimit ? { workspaceFileLimit } : {}) };
 }
 
 /** Codes in the settings that are not rule codes or prefixes (shown as a warning). */
@@ -68,7 +73,14 @@ export function invalidCodes(settings: ServerSettings): string[] {
   return all.filter((code) => !CODE.test(code));
 }
 
-/** Only a change of the server executable needs a restart; the rest is sent live. */
+/** The server executable and whether the server offers workspace diagnostics (a
+ * capability, fixed at start) need a restart; the rest is sent live. */
 export function needsRestart(affects: (key: string) => boolean): boolean {
-  return affects("executorchLsp.serverPath");
+  return affects("executorchLsp.serverPath") || affects("executorchLsp.workspaceDiagnostics");
+}
+
+/** Initialization options: workspace pull diagnostics only when the setting asks for them
+ * (VS Code pulls them on its own, which costs a check of the whole workspace). */
+export function initializationOptions(settings: ExtensionSettings): Record<string, unknown> {
+  return { settings: serverSettings(settings), workspaceDiagnostics: settings.workspaceDiagnostics };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { invalidCodes, needsRestart, readSettings, serverSettings } from "../src/settings";
+import { initializationOptions, invalidCodes, needsRestart, readSettings, serverSettings } from "../src/settings";
 
 function getter(values: Record<string, unknown>) {
   return (key: string) => values[key];
@@ -8,7 +8,9 @@ function getter(values: Record<string, unknown>) {
 
 test("defaults when nothing is set", () => {
   const settings = readSettings(getter({}));
-  assert.deepEqual(settings, { enable: true, select: [], ignore: [], severity: {}, exclude: [], serverPath: "" });
+  assert.deepEqual(settings, {
+    enable: true, select: [], ignore: [], severity: {}, exclude: [], serverPath: "", workspaceDiagnostics: false,
+  });
 });
 
 test("values are sanitised and codes upper-cased", () => {
@@ -38,7 +40,16 @@ test("invalid codes are found", () => {
   assert.deepEqual(invalidCodes(settings), ["E501", "W001"]);
 });
 
-test("only serverPath needs a restart", () => {
+test("serverPath and workspaceDiagnostics need a restart", () => {
   assert.equal(needsRestart((key) => key === "executorchLsp.serverPath"), true);
+  assert.equal(needsRestart((key) => key === "executorchLsp.workspaceDiagnostics"), true);
   assert.equal(needsRestart((key) => key === "executorchLsp.ignore"), false);
+});
+
+test("workspace diagnostics are off unless asked for; the file limit reaches the server", () => {
+  assert.equal(initializationOptions(readSettings(getter({}))).workspaceDiagnostics, false);
+  const settings = readSettings(getter({ workspaceDiagnostics: true, workspaceFileLimit: 500 }));
+  assert.equal(initializationOptions(settings).workspaceDiagnostics, true);
+  assert.equal(serverSettings(settings).workspaceFileLimit, 500);
+  assert.equal(readSettings(getter({ workspaceFileLimit: -3 })).workspaceFileLimit, undefined);
 });

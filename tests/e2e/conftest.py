@@ -36,7 +36,11 @@ def record_publications(client: LanguageClient) -> None:
 
 
 def capabilities(
-    pull: bool = False, encodings: list[str] | None = None, configuration: bool = True
+    pull: bool = False,
+    encodings: list[str] | None = None,
+    configuration: bool = True,
+    progress: bool = False,
+    watch: bool = False,
 ) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(
@@ -44,9 +48,18 @@ def capabilities(
             if encodings
             else None
         ),
+        window=types.WindowClientCapabilities(work_done_progress=progress),
         workspace=types.WorkspaceClientCapabilities(
             configuration=configuration,
             did_change_configuration=types.DidChangeConfigurationClientCapabilities(),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            )
+            if watch
+            else None,
+            diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=False)
+            if pull
+            else None,
         ),
         text_document=types.TextDocumentClientCapabilities(
             publish_diagnostics=types.PublishDiagnosticsClientCapabilities(

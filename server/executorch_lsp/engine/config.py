@@ -3,6 +3,7 @@
     select = ["ET1", "ET201"]       # codes or prefixes; default: every rule
     ignore = ["ET105"]
     exclude = ["generated/**"]      # gitignore-style, relative to the config file
+    workspace-file-limit = 10000    # the most files a whole-workspace check in the editor reads
     [severity]                      # ([tool.executorch-lsp.severity] in pyproject.toml)
     ET101 = "error"                 # error | warning | info | hint
 
@@ -27,7 +28,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILE_NAMES = (".executorch-lsp.toml", "pyproject.toml")
-_KNOWN_KEYS = {"select", "ignore", "exclude", "severity"}
+_KNOWN_KEYS = {"select", "ignore", "exclude", "severity", "workspace-file-limit"}
+FILE_LIMIT_KEY = "workspace-file-limit"
 _SELECTOR = re.compile(r"ET\d{0,3}|ALL")
 
 
@@ -56,6 +58,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     path: Path | None = None  # the file this came from, if any
+    workspace_file_limit: int | None = None  # None: the editor's default
 
     @property
     def root(self) -> Path | None:
@@ -76,6 +79,7 @@ class Config:
             ignore=(*self.ignore, *parsed.ignore),
             exclude=(*self.exclude, *parsed.exclude),
             severity={**self.severity, **parsed.severity},
+            workspace_file_limit=parsed.workspace_file_limit or self.workspace_file_limit,
         )
 
 
@@ -128,7 +132,23 @@ def _parse_table(
             raise ConfigError(
                 f"'severity.{code}': '{level}' is not one of error, warning, info, hint", path
             ) from None
-    return Config(select=select, ignore=ignore, exclude=exclude, severity=severity, path=path)
+    return Config(
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        severity=severity,
+        path=path,
+        workspace_file_limit=_file_limit(table, path),
+    )
+
+
+def _file_limit(table: Mapping[str, Any], path: Path | None) -> int | None:
+    value = table.get(FILE_LIMIT_KEY)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"'{FILE_LIMIT_KEY}' must be a positive whole number", path)
+    return value
 
 
 def load_file(path: Path) -> Config | None:

@@ -175,6 +175,19 @@ class Workspace:
         with self._lock:
             self._changed(path)
 
+    def disk_changed(self, path: str, exists: bool) -> None:
+        """The file changed, appeared (``exists``) or disappeared on disk; the file list
+        follows."""
+        with self._lock:
+            language = detect_language(path)
+            if self._files is not None and language is not None:
+                listed = self._files.setdefault(language, [])
+                if exists and path not in listed:
+                    listed.append(path)
+                elif not exists and path in listed and path not in self._overlay:
+                    listed.remove(path)
+            self._changed(path)
+
     def _changed(self, path: str) -> None:
         data = self._contents.pop(path, None)
         self._cached_bytes -= len(data) if data is not None else 0

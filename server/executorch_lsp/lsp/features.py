@@ -19,7 +19,7 @@ def register(server: ExecutorchServer) -> None:
     server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
         types.DiagnosticOptions(
-            identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
+            identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=True
         ),
     )(pull_diagnostics)
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
@@ -88,7 +88,8 @@ async def pull_diagnostics(
     ls: ExecutorchServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
     uri = params.text_document.uri
-    result = await ls.on_worker(lambda: ls.diagnostics_for(uri))
+    with ls.cancellation() as cancelled:
+        result = await ls.on_worker_unless(cancelled, lambda: ls.diagnostics_for(uri))
     if result is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     version, diagnostics = result
@@ -125,7 +126,8 @@ async def hover(ls: ExecutorchServer, params: types.HoverParams) -> types.Hover 
             range=to_range(buffer, found.span, ls.encoding),
         )
 
-    return await ls.on_worker(job)
+    with ls.cancellation() as cancelled:
+        return await ls.on_worker_unless(cancelled, job)
 
 
 async def code_action(
@@ -153,7 +155,8 @@ async def code_action(
                 actions.append(fix_all)
         return actions
 
-    return await ls.on_worker(job)
+    with ls.cancellation() as cancelled:
+        return await ls.on_worker_unless(cancelled, job)
 
 
 def _wanted_kinds(only: list[str] | None) -> set[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -22,6 +24,7 @@ from ..engine.workspace import Workspace
 from ..knowledge.runtime_log import truncation_note
 from . import logs
 from .convert import SOURCE, to_diagnostic
+from .scans import Scans
 from .state import ConfigStore, DocumentStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,12 @@ class _Protocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
+
+    def _handle_cancel_notification(self, msg_id):
+        # pygls cancels a request's future only; work already running on the document
+        # thread learns of the cancellation through the request's event.
+        self._server.request_cancelled(msg_id)
+        super()._handle_cancel_notification(msg_id)
 
 
 def _load_rules() -> None:
@@ -77,6 +86,40 @@ class ExecutorchServer(LanguageServer):
         self._reported_config_errors: set[str] = set()
         self._pending_checks: dict[str, asyncio.TimerHandle] = {}
         self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.scans = Scans(self)
+        self.file_limit: int | None = None  # editor setting workspaceFileLimit
+        self._request_events: dict[Any, threading.Event] = {}
+        self._noted_limit: int | None = None
+
+    # -- cancellation ------------------------------------------------------------------
+    @contextmanager
+    def cancellation(self) -> Iterator[threading.Event]:
+        """An event set when the client cancels the request being handled."""
+        msg_id = self.protocol.msg_id
+        event = threading.Event()
+        if msg_id is not None:
+            self._request_events[msg_id] = event
+        try:
+            yield event
+        finally:
+            if msg_id is not None and self._request_events.get(msg_id) is event:
+                del self._request_events[msg_id]
+
+    def request_cancelled(self, msg_id: Any) -> None:
+        event = self._request_events.get(msg_id)
+        if event is not None:
+            event.set()
+
+    async def on_worker_unless(self, cancelled: threading.Event, job: Callable[[], Any]) -> Any:
+        """``job`` on the document thread, skipped when the request is cancelled before it
+        runs (it may wait behind other work); RequestCancelled then."""
+
+        def guarded() -> Any:
+            if cancelled.is_set():
+                raise JsonRpcRequestCancelled()
+            return job()
+
+        return await self.on_worker(guarded)
 
     # -- running work on the document thread -------------------------------------------
     def on_worker(self, job: Callable[[], Any]) -> asyncio.Future:
@@ -120,6 +163,20 @@ class ExecutorchServer(LanguageServer):
             self._noted_truncations.add(uri)
             self.call_soon(self.show_info, f"executorch-lsp: {uri_to_path(uri)}: {note}")
         return logs.diagnostics(document, self.encoding)
+
+    def note_truncation(self, limit: int) -> None:
+        """A whole-workspace check stopped listing at ``limit`` files (said once per limit)."""
+        message = (
+            f"executorch-lsp: the workspace has more than {limit} files to check; only the "
+            f"first {limit} were checked. Raise the limit with the setting "
+            "executorchLsp.workspaceFileLimit or `workspace-file-limit` in .executorch-lsp.toml."
+        )
+        log.warning(message)
+        if self._noted_limit != limit:
+            self._noted_limit = limit
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            )
 
     def show_info(self, message: str) -> None:
         self.window_show_message(
@@ -202,15 +259,23 @@ class ExecutorchServer(LanguageServer):
             self.refresh_all()
 
     def warm_workspace(self, workspace: Workspace) -> None:
-        """Index the workspace in the background (analyses do not wait for it: they
-        compute what they need themselves until it is ready)."""
+        """Index the workspace in the background. Analyses wait for it briefly, then go
+        without the workspace; the open documents are analysed again once it is ready."""
         from ..engine.analysis import prepare_workspace
 
         config, _ = self.configs.for_path(str(next(iter(workspace.roots), Path.cwd())))
-        thread = threading.Thread(
-            target=prepare_workspace, args=(workspace, config), daemon=True, name="index"
-        )
-        thread.start()
+
+        def build() -> None:
+            try:
+                prepare_workspace(workspace, config)
+            finally:
+                self.store.index_ready.set()
+                self.call_soon(self.index_built)
+
+        threading.Thread(target=build, daemon=True, name="index").start()
+
+    def index_built(self) -> None:
+        self.on_worker(self.store.index_built).add_done_callback(self.refresh_if_changed)
 
     def _client_refreshes(self) -> bool:
         capabilities = self.client_capabilities
@@ -252,12 +317,15 @@ class ExecutorchServer(LanguageServer):
             )
 
     def apply_settings(self, settings: Any) -> None:
-        """Editor settings (``executorchLsp.*``): enable, select, ignore, severity, exclude."""
+        """Editor settings (``executorchLsp.*``): enable, select, ignore, severity, exclude,
+        workspaceFileLimit."""
         if not isinstance(settings, dict):
             settings = {}
         enabled = settings.get("enable", True) is not False
         keys = ("select", "ignore", "severity", "exclude")
         overrides = {key: settings[key] for key in keys if settings.get(key)}
+        limit = settings.get("workspaceFileLimit")
+        self.file_limit = limit if isinstance(limit, int) and limit > 0 else None
 
         def job() -> bool:
             configs = self.configs
@@ -294,7 +362,11 @@ class ExecutorchServer(LanguageServer):
 
 
 def _log_failure(done: asyncio.Future) -> None:
-    if not done.cancelled() and done.exception() is not None:
+    if (
+        not done.cancelled()
+        and done.exception() is not None
+        and not isinstance(done.exception(), JsonRpcRequestCancelled)
+    ):
         log.error("a job on the document thread failed", exc_info=done.exception())
 
 
@@ -311,7 +383,7 @@ def _language_for(uri: str, language_id: str | None):
 
 
 def create_server() -> ExecutorchServer:
-    from . import features
+    from . import features, workspace_features
 
     server = ExecutorchServer()
 
@@ -328,6 +400,8 @@ def create_server() -> ExecutorchServer:
         options = params.initialization_options
         if isinstance(options, dict):
             ls.apply_settings(options.get("settings", options))
+            if options.get("workspaceDiagnostics") is False:
+                workspace_features.offer_workspace_pull(ls, False)
         roots = _workspace_roots(params)
         if roots:
             ls.store.workspace = Workspace(roots=roots)
@@ -335,10 +409,18 @@ def create_server() -> ExecutorchServer:
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ExecutorchServer, params: types.InitializedParams) -> None:
         # The rules are loaded after the handshake, on the thread that will use them.
-        ls.on_worker(_load_rules)
-        if ls.store.workspace is not None:
-            ls.warm_workspace(ls.store.workspace)
+        workspace = ls.store.workspace
+        if workspace is not None:
+            ls.store.index_ready.clear()
+
+        def load() -> None:
+            _load_rules()
+            if workspace is not None:  # indexing starts once the rules are loaded
+                ls.warm_workspace(workspace)
+
+        ls.on_worker(load)
         await ls.fetch_settings()
+        await workspace_features.watch_files(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: ExecutorchServer, params) -> None:
@@ -357,9 +439,11 @@ def create_server() -> ExecutorchServer:
                 ls.open_log(item)
             return
         ls.store.latest_version[item.uri] = item.version
+        workspace_features.forget_published(ls, item.uri, clear=ls.pull_diagnostics)
         path = uri_to_path(item.uri)
         ls.on_worker(lambda: ls.store.open(item.uri, path, language, item.text, item.version))
         ls.schedule_diagnostics(item.uri, item.version)
+        ls.on_worker(lambda: ls.store.remember_facts(item.uri))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ExecutorchServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -397,6 +481,7 @@ def create_server() -> ExecutorchServer:
     def did_close(ls: ExecutorchServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         ls.store.latest_version.pop(uri, None)
+        workspace_features.forget_published(ls, uri, clear=False)
         ls.close_log(uri)
         ls.on_worker(lambda: ls.store.close(uri)).add_done_callback(ls.refresh_if_changed)
         ls.publish(uri, None, [])
@@ -417,4 +502,5 @@ def create_server() -> ExecutorchServer:
             ls.on_worker(ls.configs.invalidate).add_done_callback(lambda _: ls.refresh_all())
 
     features.register(server)
+    workspace_features.register(server)
     return server

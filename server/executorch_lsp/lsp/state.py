@@ -9,6 +9,7 @@ applied but not analysed: bursts of keystrokes cost one analysis.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,11 +20,18 @@ from ..engine.config import Config, ConfigError, find_config_file, load_file
 from ..engine.document import Document
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
+from ..engine.workspace_check import DiskChange
 
 if TYPE_CHECKING:
     from ..engine.analysis import Analysis
 
 log = logging.getLogger(__name__)
+# Beyond this many files changed on disk at once (a checkout), every cross-file fact is
+# taken as changed instead of comparing each file's facts.
+MAX_FINGERPRINTED_CHANGES = 64
+# How long an analysis waits for the workspace index before it goes without it (the
+# cross-file findings come with the analysis that follows the index).
+INDEX_WAIT_SECONDS = 0.05
 
 
 @dataclass
@@ -78,27 +86,51 @@ class DocumentStore:
         self.latest_version: dict[str, int | None] = {}  # written on the event loop thread
         self.last_analysis_seconds = 0.0
         self.workspace: Workspace | None = None
-        # Bumped when a file changes what other files' analyses may depend on.
+        self.index_ready = threading.Event()  # cleared while the workspace is indexed
+        self.index_ready.set()
+        self._went_without_index = False
+        self._unsynced: set[str] = set()
+        # Bumped when a file changes what other files' analyses may depend on (per
+        # language of the files whose findings may change, for workspace result ids).
         self.epoch = 0
-        self._fingerprints: dict[str, object] = {}
+        self.language_epochs: dict[LanguageId, int] = dict.fromkeys(LanguageId, 0)
+        self._fingerprints: dict[str, tuple] = {}
 
     def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
         document = Document.from_text(path, language, text, version)
         self.documents[uri] = OpenDocument(uri, document)
         self.sync_buffer(uri)
-        if self.workspace is not None and path not in self._fingerprints:
+
+    def remember_facts(self, uri: str) -> None:
+        """Record what other files may depend on in a newly opened document (after its
+        first diagnostics: it may take a walk over the whole file)."""
+        self.sync_all()
+        entry = self.documents.get(uri)
+        path = entry.document.path if entry is not None else None
+        if self.workspace is not None and path is not None and path not in self._fingerprints:
             from ..rules import workspace_fingerprint
 
             self._fingerprints[path] = workspace_fingerprint(self.workspace, path)
 
     def sync_buffer(self, uri: str) -> None:
-        """Let the workspace see the editor's text of ``uri`` instead of the disk's."""
+        """Let the workspace see the editor's text of ``uri`` instead of the disk's (once
+        the index is built: the index holds the workspace while it lists the files)."""
+        if not self.index_ready.is_set():
+            self._unsynced.add(uri)
+            return
         entry = self.documents.get(uri)
         if entry is not None and self.workspace is not None:
             document = entry.document
             self.workspace.set_buffer(document.path, document.data, parsed=document)
 
+    def sync_all(self) -> None:
+        unsynced, self._unsynced = self._unsynced, set()
+        for uri in unsynced:
+            self.sync_buffer(uri)
+
     def close(self, uri: str) -> None:
+        self.sync_all()
+        self._unsynced.discard(uri)
         entry = self.documents.pop(uri, None)
         if entry is not None and self.workspace is not None:
             self.workspace.drop_buffer(entry.document.path)
@@ -109,14 +141,51 @@ class DocumentStore:
         Then every open document is analysed again."""
         if self.workspace is None:
             return False
-        from ..rules import workspace_fingerprint
+        self.sync_all()
+        from ..rules import languages_affected, workspace_fingerprint
 
         fingerprint = workspace_fingerprint(self.workspace, path)
-        changed = self._fingerprints.get(path, fingerprint) != fingerprint
+        before = self._fingerprints.get(path, fingerprint)
         self._fingerprints[path] = fingerprint
-        if changed:
+        return self._bump(languages_affected(before, fingerprint))
+
+    def _bump(self, languages: set[LanguageId] | frozenset[LanguageId]) -> bool:
+        for language in languages:
+            self.language_epochs[language] += 1
+        if languages:
             self.epoch += 1
-        return changed
+        return bool(languages)
+
+    def disk_changed(self, changes: list[DiskChange]) -> bool:
+        """Files changed on disk by another program (a checkout, a build script): the
+        workspace forgets what it knew of them. True when other files' findings may
+        change. Open documents are left alone: their buffers are the truth."""
+        if self.workspace is None:
+            return False
+        from ..rules import languages_affected, workspace_fingerprint
+
+        self.sync_all()
+        open_paths = {entry.document.path for entry in self.documents.values()}
+        changes = [change for change in changes if change.path not in open_paths]
+        if len(changes) > MAX_FINGERPRINTED_CHANGES:
+            for change in changes:
+                self.workspace.disk_changed(change.path, change.kind != DiskChange.DELETED)
+            return self._bump(set(LanguageId))
+        affected: set[LanguageId] = set()
+        for change in changes:
+            # Before: what analyses saw (from the workspace's caches, or the last record).
+            before = self._fingerprints.pop(change.path, None)
+            if before is None:
+                before = workspace_fingerprint(self.workspace, change.path)
+            self.workspace.disk_changed(change.path, change.kind != DiskChange.DELETED)
+            after = workspace_fingerprint(self.workspace, change.path)
+            affected |= languages_affected(before, after)
+            if change.kind != DiskChange.CHANGED:
+                # A file that appears or goes adds or removes all of its facts.
+                fingerprint = after if change.kind == DiskChange.CREATED else before
+                nothing = tuple(type(part)() for part in fingerprint)
+                affected |= languages_affected(nothing, fingerprint)
+        return self._bump(affected)
 
     def get(self, uri: str) -> OpenDocument | None:
         return self.documents.get(uri)
@@ -137,8 +206,13 @@ class DocumentStore:
         ):
             started = time.perf_counter()
             previous = entry.analysis if entry.analyzed_epoch == self.epoch else None
+            workspace = self.workspace
+            if workspace is not None and not self.index_ready.wait(INDEX_WAIT_SECONDS):
+                workspace, self._went_without_index = None, True
+            elif workspace is not None:
+                self.sync_all()
             entry.analysis = (
-                analyze(entry.document, config, previous=previous, workspace=self.workspace)
+                analyze(entry.document, config, previous=previous, workspace=workspace)
                 if self.configs.enabled
                 else Analysis()
             )
@@ -147,6 +221,15 @@ class DocumentStore:
             entry.analyzed_version = entry.document.version
             entry.analyzed_generation = self.configs.generation
         return entry, entry.analysis, error
+
+    def index_built(self) -> bool:
+        """After the workspace index was built: True when analyses made without it are
+        stale."""
+        self.sync_all()
+        stale, self._went_without_index = self._went_without_index, False
+        if stale:
+            self.epoch += 1
+        return stale
 
     def is_latest(self, uri: str, version: int | None) -> bool:
         return self.latest_version.get(uri) == version

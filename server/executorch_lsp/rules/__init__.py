@@ -130,6 +130,20 @@ def workspace_fingerprint(workspace: Workspace, path: str) -> tuple:
     )
 
 
+def languages_affected(before: tuple, after: tuple) -> set[LanguageId]:
+    """The languages whose findings may change when a file's ``workspace_fingerprint``
+    goes from ``before`` to ``after``."""
+    fingerprinted = [rule for rule in RULES if rule.workspace_fingerprint is not None]
+    if len(before) != len(after):
+        return {language for rule in fingerprinted for language in rule.languages}
+    return {
+        language
+        for rule, old, new in zip(fingerprinted, before, after, strict=True)
+        if old != new
+        for language in rule.languages
+    }
+
+
 @cache
 def rules_for(language: LanguageId) -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if language in rule.languages)
