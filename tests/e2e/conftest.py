@@ -122,6 +122,18 @@ def edit_document(
     )
 
 
+async def diagnostics_once(
+    client: LanguageClient, uri: str, condition, version: int | None = None, timeout: float = 30.0
+):
+    """The first publishDiagnostics for ``uri`` (and ``version``) that satisfies
+    ``condition``: an open file's first diagnostics may come before the workspace index
+    is ready (without cross-file findings), and again once it is."""
+    while True:
+        diagnostics = await diagnostics_for(client, uri, version, timeout)
+        if condition(diagnostics):
+            return diagnostics
+
+
 async def diagnostics_for(
     client: LanguageClient, uri: str, version: int | None = None, timeout: float = 30.0
 ):

@@ -8,7 +8,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from conftest import diagnostics_for, edit_document, open_document, start
+from conftest import diagnostics_for, diagnostics_once, edit_document, open_document, start
 
 ENGINE_CPP = """#include <executorch/extension/module/module.h>
 class Engine { public: void init(); std::unique_ptr<executorch::extension::Module> module_; };
@@ -40,7 +40,7 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     await start(client, tmp_path.as_uri())
     main_uri = (tmp_path / "main.cpp").as_uri()
     open_document(client, main_uri, MAIN_CPP)
-    (diagnostic,) = await diagnostics_for(client, main_uri, version=1)
+    (diagnostic,) = await diagnostics_once(client, main_uri, bool, version=1)
     assert diagnostic.code == "ET101"
     assert diagnostic.range.start == types.Position(4, 2)
     remote = {
