@@ -249,3 +249,17 @@ def test_a_piped_run_prints_no_progress(
     monkeypatch.delenv("CI", raising=False)
     main(["check", str(cross_file)])
     assert "files" not in capsys.readouterr().err
+
+
+def test_a_gitignore_edit_changes_the_files_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "src", {"a.cpp": DEPRECATED, "gen/b.cpp": DEPRECATED, ".gitignore": ""})
+    assert {f["filename"] for f in check(capsys, tmp_path / "src")} == {
+        "src/a.cpp",
+        "src/gen/b.cpp",
+    }
+    (tmp_path / "src" / ".gitignore").write_text("gen/\n")
+    settle(tmp_path / "src")
+    assert {f["filename"] for f in check(capsys, tmp_path / "src")} == {"src/a.cpp"}

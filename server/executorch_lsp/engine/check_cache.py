@@ -20,7 +20,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -88,13 +88,16 @@ def _signature_digest(entries: Iterable[os.DirEntry]) -> bytes:
     return digest_of(repr(folder_signature(entries)).encode()).encode()
 
 
-def _ancestor_state(paths: list[Path]) -> tuple:
+Digest = Callable[[str], "str | None"]
+
+
+def _ancestor_state(paths: list[Path], digest: Digest) -> tuple:
     """The .gitignore and .git of the folders above the walked ones."""
     state = []
     for path in paths:
         for parent in path.resolve().parents:
             gitignore = os.path.join(parent, ".gitignore")
-            state.append((gitignore, file_digest(gitignore), os.path.exists(parent / ".git")))
+            state.append((gitignore, digest(gitignore), os.path.exists(parent / ".git")))
     return tuple(state)
 
 
@@ -109,25 +112,30 @@ def _folder_unchanged(folder: str, recorded: tuple[StatKey | None, bytes]) -> bo
         return False
 
 
-def _walk_unchanged(record: WalkRecord, paths: list[Path]) -> bool:
+def _walk_unchanged(record: WalkRecord, paths: list[Path], digest: Digest) -> bool:
     return (
         all(_folder_unchanged(folder, seen) for folder, seen in record.folders.items())
-        and all(file_digest(path) == seen for path, seen in record.gitignores.items())
-        and _ancestor_state(paths) == record.ancestors
+        and all(digest(path) == seen for path, seen in record.gitignores.items())
+        and _ancestor_state(paths, digest) == record.ancestors
     )
 
 
 def _walk(
-    paths: list[Path], exclude: tuple[str, ...], root: Path | None, force: bool, started: int
+    paths: list[Path],
+    exclude: tuple[str, ...],
+    root: Path | None,
+    force: bool,
+    started: int,
+    digest: Digest,
 ) -> WalkRecord:
-    record = WalkRecord(ancestors=_ancestor_state(paths))
+    record = WalkRecord(ancestors=_ancestor_state(paths, digest))
 
     def visit(folder: str, entries: list[os.DirEntry]) -> None:
         key = _trusted(stat_key(folder), started)
         record.folders[folder] = (key, _signature_digest(entries))
         if any(entry.name == ".gitignore" for entry in entries):
             gitignore = os.path.join(folder, ".gitignore")
-            record.gitignores[gitignore] = file_digest(gitignore)
+            record.gitignores[gitignore] = digest(gitignore)
 
     found = iter_files(paths, exclude, root, force_exclude=force, on_folder=visit)
     record.files = [str(path) for path in found]
@@ -231,11 +239,20 @@ class CheckCache:
             force_exclude,
         )
         record = self._store.walks.get(key)
-        if record is None or not _walk_unchanged(record, paths):
-            record = _walk(paths, exclude, root, force_exclude, self.started_ns)
+        if record is None or not _walk_unchanged(record, paths, self._known_digest):
+            record = _walk(paths, exclude, root, force_exclude, self.started_ns, self._known_digest)
             self._store.walks[key] = record
             self.changed = True
         return record.files
+
+    def _known_digest(self, path: str) -> str | None:
+        """The digest of a file the cache keeps track of (hashed when first seen)."""
+        if self.digest(path) is None:
+            state = self._store.files[path]
+            digest = file_digest(path)
+            self._store.files[path] = state._replace(digest=digest)
+            self._current[path] = digest
+        return self._current[path]
 
     # -- files ------------------------------------------------------------------------------
     def refresh(self, workspace_files: Iterable[str]) -> None:
@@ -420,6 +437,9 @@ class CheckCache:
         store = self._store
         store.entries = {p: e for p, e in store.entries.items() if p in store.listed}
         needed = set(store.listed)
+        for record in store.walks.values():
+            needed.update(record.gitignores)
+            needed.update(gitignore for gitignore, _, _ in record.ancestors)
         for needs in {id(entry.needs): entry.needs for entry in store.entries.values()}.values():
             needed.update(path for path, _ in needs.reads)
         store.files = {p: s for p, s in store.files.items() if p in needed}
