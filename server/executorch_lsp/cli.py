@@ -10,17 +10,21 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .engine.config import Config, ConfigError, load_file, load_for
-from .engine.discovery import iter_files
+from .engine.discovery import CACHE_DIR_NAME, iter_files
 from .engine.text import TextBuffer
 
 if TYPE_CHECKING:
+    from .engine.check_cache import CheckCache
+    from .engine.findings import Finding
+    from .engine.results import FileResult
     from .engine.workspace import Workspace
+    from .reporters import FileReport, ProblemReport, RuleNames
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -51,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--output-file", type=Path, help="write the report here")
     check.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores)")
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the check cache"
+    )
+    check.add_argument(
+        "--cache-dir",
+        type=Path,
+        help=f"where the cache lives (default: {CACHE_DIR_NAME}/ at the project root)",
+    )
 
     explain = commands.add_parser(
         "explain", help="explain a rule code, an ExecuTorch error or a runtime log line"
@@ -107,28 +119,129 @@ def _load_config(args: argparse.Namespace, paths: list[Path]) -> Config:
     return config.with_overrides(overrides) if overrides else config
 
 
-def _display_path(path: Path) -> str:
+def _display_paths(paths: list[str]) -> dict[str, str]:
+    """Each path relative to the current folder, forward slashes (relpath once per folder)."""
+    folders: dict[str, str] = {}
+    shown = {}
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in folders:
+            folders[folder] = _display_path(os.path.join(folder, "_"))[:-1]
+        shown[path] = folders[folder] + name
+    return shown
+
+
+def _display_path(path: str) -> str:
     try:
         return os.path.relpath(path).replace(os.sep, "/")
     except ValueError:
-        return path.as_posix()
+        return Path(path).as_posix()
 
 
-def _workspace_for(paths: list[Path], files: list[Path], config) -> Workspace:
+def _workspace_for(
+    paths: list[Path], files: list[str], config: Config, cache: CheckCache | None
+) -> Workspace:
     """The files calls may lead into: the checked folders, or, when only files are named
-    (as pre-commit does), the project they belong to."""
+    (as pre-commit does), the project they belong to. With a cache, one that records what
+    each analysis read of it."""
+    from .engine.tracking import TrackingWorkspace
     from .engine.workspace import Workspace
 
+    kind = Workspace if cache is None else TrackingWorkspace
     folders = [path for path in paths if path.is_dir()]
     if folders:
-        return Workspace(roots=folders, files=files)
+        return kind(roots=folders, files=files)
     root = config.root or Path.cwd()
-    return Workspace(roots=[root], exclude=config.exclude, exclude_root=config.root)
+    listed = _project_files(root, config, cache) if cache is not None else None
+    return kind(roots=[root], files=listed, exclude=config.exclude, exclude_root=config.root)
+
+
+def _project_files(root: Path, config: Config, cache: CheckCache) -> list[str]:
+    return cache.walk([root], config.exclude, config.root)
+
+
+def _cache_for(args: argparse.Namespace, paths: list[Path], config: Config) -> CheckCache:
+    """The cache of this workspace and configuration: in --cache-dir, else at the project
+    root (the configuration's folder, or the common folder of the checked paths)."""
+    from .engine.check_cache import CheckCache, tool_key
+
+    resolved = [path.resolve() for path in paths]
+    folders = [path if path.is_dir() else path.parent for path in resolved]
+    directory = args.cache_dir
+    if directory is None:
+        root = config.root or Path(os.path.commonpath([str(f) for f in folders]))
+        directory = root / CACHE_DIR_NAME
+    config_key = (
+        config.select,
+        config.ignore,
+        config.exclude,
+        sorted((code, level.value) for code, level in config.severity.items()),
+        str(config.path),
+    )
+    workspace_key = tuple(
+        sorted(str(f) for f, p in zip(folders, resolved, strict=True) if p.is_dir())
+    ) or ("project", str(config.root or Path.cwd()))
+    return CheckCache(directory.resolve(), (tool_key(), config_key, workspace_key))
+
+
+class _Output:
+    """Findings written as files complete, in order (text, github); one document at the
+    end for json and sarif. A progress bar on a watching terminal."""
+
+    def __init__(self, args: argparse.Namespace, total: int) -> None:
+        from .progress import Progress, wants_progress
+        from .reporters import Tally
+
+        self.format = args.format
+        self.color = args.format == "text" and args.output_file is None and sys.stdout.isatty()
+        self.sink = args.output_file.open("w", encoding="utf-8") if args.output_file else sys.stdout
+        self.tally = Tally()
+        self.reports: list[FileReport] = []
+        self.progress = (
+            Progress(total, sys.stderr) if wants_progress(sys.stderr, os.environ) else None
+        )
+        self.done = 0
+
+    def file(self, report: FileReport | None, names: RuleNames) -> None:
+        from .reporters import github_file, text_file
+
+        self.done += 1
+        if report is not None:
+            self.tally.add(report.findings)
+            if self.format == "text":
+                self._write(text_file(report, self.color))
+            elif self.format == "github":
+                self._write(github_file(report, names))
+            else:
+                self.reports.append(report)
+        if self.progress is not None:
+            self.progress.update(self.done)
+
+    def finish(self, problems: list[ProblemReport], names: RuleNames) -> None:
+        from .reporters import github_ending, render, text_ending
+
+        if self.format == "text":
+            self._write(text_ending(self.tally, problems, color=self.color))
+        elif self.format == "github":
+            self._write(github_ending(problems))
+        else:
+            self._write(render(self.format, self.reports, problems, names=names))
+        if self.progress is not None:
+            self.progress.clear()
+        if self.sink is not sys.stdout:
+            self.sink.close()
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        if self.progress is not None:
+            self.progress.clear()
+        self.sink.write(text)
+        self.sink.flush()
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .engine.batch import check_files
-    from .reporters import FileReport, ProblemReport, render
+    from .reporters import FileReport, ProblemReport
 
     paths = args.paths or [Path.cwd()]
     missing = [path for path in paths if not path.exists()]
@@ -136,36 +249,141 @@ def _check(args: argparse.Namespace) -> int:
         print(f"executorch-lsp: no such file or folder: {missing[0]}", file=sys.stderr)
         return EXIT_ERROR
     config = _load_config(args, paths)
-    files = list(iter_files(paths, config.exclude, config.root, force_exclude=args.force_exclude))
-    results = check_files(files, config, args.jobs, _workspace_for(paths, files, config))
-    reports, problems, internal_error = [], [], False
-    for result in results:
-        if not (result.problem or result.failures or result.findings):
-            continue
-        display = _display_path(result.path)
-        if result.problem:
-            problems.append(ProblemReport(display, result.problem))
-        for failure in result.failures:
-            internal_error = True
-            problems.append(
-                ProblemReport(display, f"internal error in {failure.code}: {failure.error}")
-            )
-        if result.findings:
-            reports.append(FileReport(display, TextBuffer(result.data), result.findings))
-    color = args.format == "text" and args.output_file is None and sys.stdout.isatty()
-    output = render(args.format, reports, problems, color=color)
-    if args.output_file:
-        args.output_file.write_text(output, "utf-8")
-    else:
-        sys.stdout.write(output)
+    cache = None if args.no_cache else _cache_for(args, paths, config)
+    files = _files(paths, config, args.force_exclude, cache)
+    display = _display_paths(files)
+    ordered = sorted(files, key=display.__getitem__)
+    output = _Output(args, len(files))
+    problems: dict[str, list[ProblemReport]] = {}
+    internal_error = False
+    for outcome in _results(paths, files, ordered, config, args.jobs, cache):
+        path = outcome.path
+        for message in outcome.problems:
+            problems.setdefault(path, []).append(ProblemReport(display[path], message))
+        internal_error = internal_error or outcome.failed
+        report = None
+        if outcome.findings:
+            data = outcome.data or _read_bytes(path)
+            report = FileReport(display[path], TextBuffer(data), outcome.findings)
+        output.file(report, _rule_names(cache))
+    in_walk_order = [problem for path in files for problem in problems.get(path, [])]
+    output.finish(in_walk_order, _rule_names(cache))
+    if cache is not None and cache.changed:
+        _save(cache)
     if args.format != "text":
-        for problem in problems:
+        for problem in in_walk_order:
             print(f"executorch-lsp: {problem.path}: {problem.message}", file=sys.stderr)
     if internal_error:
         return EXIT_ERROR
-    if any(report.findings for report in reports) and not args.exit_zero:
+    if output.tally.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _files(
+    paths: list[Path], config: Config, force_exclude: bool, cache: CheckCache | None
+) -> list[str]:
+    if cache is not None:
+        return cache.walk(paths, config.exclude, config.root, force_exclude)
+    found = iter_files(paths, config.exclude, config.root, force_exclude=force_exclude)
+    return [str(path) for path in found]
+
+
+class _Outcome(NamedTuple):
+    """What to report of one file."""
+
+    path: str
+    findings: list[Finding]
+    data: bytes = b""  # the text, when at hand
+    problems: tuple[str, ...] = ()
+    failed: bool = False  # a rule raised
+
+
+def _outcome(result: FileResult) -> _Outcome:
+    problems = [result.problem] if result.problem else []
+    problems += [f"internal error in {f.code}: {f.error}" for f in result.failures]
+    path = str(result.path)
+    return _Outcome(path, result.findings, result.data, tuple(problems), bool(result.failures))
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+def _results(
+    paths: list[Path],
+    files: list[str],
+    ordered: list[str],
+    config: Config,
+    jobs: int | None,
+    cache: CheckCache | None,
+) -> Iterator[_Outcome]:
+    """The outcome of each file in ``ordered`` order: from the cache when nothing it
+    depends on changed, else from a check of the files that need one."""
+    cached: dict[str, list] = {}
+    if cache is not None:
+        workspace_files = files if any(p.is_dir() for p in paths) else None
+        root = config.root or Path.cwd()
+        cache.refresh(
+            workspace_files if workspace_files is not None else _project_files(root, config, cache)
+        )
+        cached = {path: found for path in ordered if (found := cache.cached(path)) is not None}
+    dirty = [path for path in ordered if path not in cached]
+    fresh = _fresh_results(paths, files, dirty, config, jobs, cache) if dirty else iter(())
+    for path in ordered:
+        if path in cached:
+            yield _Outcome(path, cached[path])
+            continue
+        result = next(fresh)
+        if cache is not None:
+            _remember(cache, result)
+        yield _outcome(result)
+
+
+def _fresh_results(
+    paths: list[Path],
+    files: list[str],
+    dirty: list[str],
+    config: Config,
+    jobs: int | None,
+    cache: CheckCache | None,
+) -> Iterator[FileResult]:
+    from .engine.batch import iter_check_files
+
+    workspace = _workspace_for(paths, files, config, cache)
+    return iter_check_files([Path(path) for path in dirty], config, jobs, workspace)
+
+
+def _remember(cache: CheckCache, result: FileResult) -> None:
+    path = str(result.path)
+    if result.problem or result.failures or result.digest is None or result.dependencies is None:
+        cache.forget(path)
+    else:
+        cache.store(path, result.digest, result.findings, result.dependencies)
+
+
+def _rule_names(cache: CheckCache | None) -> RuleNames:
+    """Rule names without importing the rules, when a cache knows them and nothing
+    imported the rules anyway."""
+    if cache is None or not cache.rule_names or "executorch_lsp.rules" in sys.modules:
+        return None
+    return cache.rule_names
+
+
+def _save(cache: CheckCache) -> None:
+    names = None
+    if "executorch_lsp.rules" in sys.modules:
+        from .rules import RULES
+
+        names = {rule.code: rule.name for rule in RULES}
+    try:
+        cache.save(names)
+    except OSError as error:
+        print(f"executorch-lsp: cannot write the cache: {error}", file=sys.stderr)
 
 
 def _explain(what: str) -> int:

@@ -16,14 +16,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import __version__
+from . import DOCS_BASE_URL, __version__
 from .engine.findings import Finding, Fix, Related, Severity, Span
 from .engine.text import PositionEncoding, TextBuffer
-from .rules import RULES, rule_by_code
-from .rules.base import Rule
+
+if TYPE_CHECKING:
+    from .rules.base import Rule
 
 TOOL_NAME = "executorch-lsp"
 INFORMATION_URI = "https://github.com/executorch-lsp/executorch-lsp"
@@ -62,6 +63,18 @@ class Location:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a finding's rule."""
+
+    name: str
+    docs_url: str
+
+
+# Rule names by code; None: ask the rules (importing them costs more than a cached check).
+RuleNames = dict[str, str] | None
+
+
+@dataclass(frozen=True)
 class _Item:
     """One finding with everything the formats need, resolved once."""
 
@@ -69,7 +82,21 @@ class _Item:
     buffer: TextBuffer
     finding: Finding
     location: Location
-    rule: Rule | None
+    names: RuleNames = None
+
+    @property
+    def rule(self) -> RuleInfo | None:
+        return rule_info(self.finding.code, self.names)
+
+
+def rule_info(code: str, names: RuleNames = None) -> RuleInfo | None:
+    if names is not None:
+        name = names.get(code)
+        return RuleInfo(name, f"{DOCS_BASE_URL}/{code}.md") if name is not None else None
+    from .rules import rule_by_code
+
+    rule = rule_by_code(code)
+    return RuleInfo(rule.name, rule.docs_url) if rule is not None else None
 
 
 def _point(buffer: TextBuffer, offset: int) -> tuple[int, int]:
@@ -84,15 +111,9 @@ def locate(buffer: TextBuffer, span: Span) -> Location:
     return Location(row, column, end_row, end_column)
 
 
-def _items(reports: Iterable[FileReport]) -> list[_Item]:
+def _items(reports: Iterable[FileReport], names: RuleNames = None) -> list[_Item]:
     items = [
-        _Item(
-            report.path,
-            report.buffer,
-            finding,
-            locate(report.buffer, finding.span),
-            rule_by_code(finding.code),
-        )
+        _Item(report.path, report.buffer, finding, locate(report.buffer, finding.span), names)
         for report in reports
         for finding in report.findings
     ]
@@ -140,13 +161,26 @@ def _text_finding(item: _Item, color: bool) -> list[str]:
     return lines
 
 
-def _text_summary(items: Sequence[_Item], problems: Sequence[ProblemReport]) -> str:
-    if items:
-        files = len({item.path for item in items})
-        fixable = sum(1 for item in items if item.finding.fix is not None)
+@dataclass
+class Tally:
+    """Counts for the text summary, kept while findings are reported file by file."""
+
+    findings: int = 0
+    files: int = 0
+    fixable: int = 0
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        if findings:
+            self.findings += len(findings)
+            self.files += 1
+            self.fixable += sum(1 for finding in findings if finding.fix is not None)
+
+
+def _text_summary(tally: Tally, problems: Sequence[ProblemReport]) -> str:
+    if tally.findings:
         summary = (
-            f"Found {_plural(len(items), 'finding')} in {_plural(files, 'file')} "
-            f"({fixable} fixable)."
+            f"Found {_plural(tally.findings, 'finding')} in {_plural(tally.files, 'file')} "
+            f"({tally.fixable} fixable)."
         )
     else:
         summary = "All checked files are clean."
@@ -159,13 +193,27 @@ def _text_summary(items: Sequence[_Item], problems: Sequence[ProblemReport]) -> 
 def render_text(
     reports: Sequence[FileReport], problems: Sequence[ProblemReport] = (), *, color: bool = False
 ) -> str:
-    items = _items(reports)
-    lines = [line for item in items for line in _text_finding(item, color)]
+    tally = Tally()
+    parts = []
+    for report in sorted(reports, key=lambda report: report.path):
+        parts.append(text_file(report, color))
+        tally.add(report.findings)
+    parts.append(text_ending(tally, problems, color=color))
+    return "".join(parts)
+
+
+def text_file(report: FileReport, color: bool = False) -> str:
+    """The text lines of one file's findings (the files go in order of their paths)."""
+    return "".join(line + "\n" for item in _items([report]) for line in _text_finding(item, color))
+
+
+def text_ending(tally: Tally, problems: Sequence[ProblemReport], *, color: bool = False) -> str:
+    """What follows the findings in text: the problems, then the summary."""
     error = _paint("error:", _SEVERITY_COLOR[Severity.ERROR], color)
-    lines += [f"{_paint(p.path + ':', _BOLD, color)} {error} {p.message}" for p in problems]
-    if lines:
+    lines = [f"{_paint(p.path + ':', _BOLD, color)} {error} {p.message}" for p in problems]
+    if lines or tally.findings:
         lines.append("")
-    lines.append(_text_summary(items, problems))
+    lines.append(_text_summary(tally, problems))
     return "\n".join(lines) + "\n"
 
 
@@ -228,8 +276,12 @@ def _json_problem(problem: ProblemReport) -> Json:
     }
 
 
-def render_json(reports: Sequence[FileReport], problems: Sequence[ProblemReport] = ()) -> str:
-    entries = [_json_finding(item) for item in _items(reports)]
+def render_json(
+    reports: Sequence[FileReport],
+    problems: Sequence[ProblemReport] = (),
+    names: RuleNames = None,
+) -> str:
+    entries = [_json_finding(item) for item in _items(reports, names)]
     entries += [_json_problem(problem) for problem in problems]
     entries.sort(key=lambda e: (e["filename"], e["location"]["row"], e["location"]["column"]))
     return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
@@ -389,6 +441,8 @@ def _sarif_result(item: _Item, rule_index: dict[str, int], fingerprint: str) -> 
 
 
 def _sarif_results(items: Sequence[_Item]) -> list[Json]:
+    from .rules import RULES
+
     rule_index = {rule.code: index for index, rule in enumerate(RULES)}
     seen: dict[str, int] = {}
     results = []
@@ -427,6 +481,8 @@ def render_sarif(
     root: str | Path | None = None,
 ) -> str:
     """A SARIF 2.1.0 log; relative paths resolve against ``root`` (default: cwd)."""
+    from .rules import RULES
+
     driver = {
         "name": TOOL_NAME,
         "informationUri": INFORMATION_URI,
@@ -489,10 +545,22 @@ def _github_problem(problem: ProblemReport) -> str:
     return _command("error", {"file": problem.path, "title": TOOL_NAME}, problem.message)
 
 
-def render_github(reports: Sequence[FileReport], problems: Sequence[ProblemReport] = ()) -> str:
-    lines = [_github_finding(item) for item in _items(reports)]
-    lines += [_github_problem(problem) for problem in problems]
-    return "".join(line + "\n" for line in lines)
+def render_github(
+    reports: Sequence[FileReport],
+    problems: Sequence[ProblemReport] = (),
+    names: RuleNames = None,
+) -> str:
+    ordered = sorted(reports, key=lambda report: report.path)
+    return "".join(github_file(report, names) for report in ordered) + github_ending(problems)
+
+
+def github_file(report: FileReport, names: RuleNames = None) -> str:
+    """The annotations of one file's findings (the files go in order of their paths)."""
+    return "".join(_github_finding(item) + "\n" for item in _items([report], names))
+
+
+def github_ending(problems: Sequence[ProblemReport]) -> str:
+    return "".join(_github_problem(problem) + "\n" for problem in problems)
 
 
 # --- dispatch ---------------------------------------------------------------
@@ -507,17 +575,19 @@ def render(
     *,
     color: bool = False,
     root: str | Path | None = None,
+    names: RuleNames = None,
 ) -> str:
     """Render findings and problems in ``fmt``; the result ends with a newline (or is empty).
 
-    ``color`` only affects ``text``; ``root`` is SARIF's ``%SRCROOT%`` (default: cwd).
+    ``color`` only affects ``text``; ``root`` is SARIF's ``%SRCROOT%`` (default: cwd);
+    ``names``: rule names by code, when known without importing the rules.
     """
     if fmt == "text":
         return render_text(reports, problems, color=color)
     if fmt == "json":
-        return render_json(reports, problems)
+        return render_json(reports, problems, names)
     if fmt == "sarif":
         return render_sarif(reports, problems, root=root)
     if fmt == "github":
-        return render_github(reports, problems)
+        return render_github(reports, problems, names)
     raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -8,24 +8,25 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import dependencies
 from .analysis import (
     Analysis,
-    RuleFailure,
     analyze,
     applicable_rules,
     merged_query,
     prepare_workspace,
 )
 from .config import Config
+from .dependencies import digest_of
 from .discovery import MAX_FILE_BYTES
 from .document import Document
-from .findings import Finding
 from .languages import LanguageId, detect_language
+from .results import FileResult
 from .suppressions import MARKER
+from .tracking import TrackingWorkspace
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -35,18 +36,12 @@ if TYPE_CHECKING:
 _GC_THRESHOLD = 20_000
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 64
+# Work items per worker: contiguous runs of the sorted files, so results can be reported
+# in order while the rest is checked; enough of them that no worker idles long at the end.
+_CHUNKS_PER_JOB = 12
 # The workspace of the current check; a module global so that forked workers inherit
 # it (with its warm caches) instead of receiving a pickled copy.
 _workspace: Workspace | None = None
-
-
-@dataclass
-class FileResult:
-    path: Path
-    findings: list[Finding] = field(default_factory=list)
-    data: bytes = b""  # kept only when there are findings (for positions in reports)
-    problem: str | None = None
-    failures: list[RuleFailure] = field(default_factory=list)
 
 
 def _screen(language: LanguageId, data: bytes, config: Config) -> list[Rule] | None:
@@ -76,7 +71,19 @@ def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
 
 def check_file(path: Path, config: Config) -> FileResult:
     """Screen the file with its rules' literal anchors; parse and analyse it only when a
-    rule may apply (the file is read once)."""
+    rule may apply (the file is read once). With a tracking workspace, the result says
+    what the analysis read."""
+    if not isinstance(_workspace, TrackingWorkspace):
+        return _check_file(path, config)
+    with dependencies.recording() as deps:
+        result = _check_file(path, config)
+    if result.problem is None:
+        _workspace.resolve_digests(deps)
+        result.dependencies = deps
+    return result
+
+
+def _check_file(path: Path, config: Config) -> FileResult:
     language = detect_language(path)
     if language is None:
         return FileResult(path, problem="not a C++, CMake, Buck/Starlark or Python file")
@@ -86,9 +93,10 @@ def check_file(path: Path, config: Config) -> FileResult:
         data, skipped = _read(path)
         if skipped is not None:
             return skipped
+    digest = digest_of(data) if isinstance(_workspace, TrackingWorkspace) else None
     rules = _screen(language, data, config)
     if rules is None:
-        return FileResult(path)
+        return FileResult(path, digest=digest)
     document = (
         _workspace.document(str(path), data, language)
         if _workspace is not None
@@ -100,6 +108,7 @@ def check_file(path: Path, config: Config) -> FileResult:
         findings=analysis.findings,
         data=data if analysis.findings else b"",
         failures=analysis.failures,
+        digest=digest,
     )
 
 
@@ -120,6 +129,16 @@ def check_files(
     """Each file is screened with its rules' literal anchors (cheap) and parsed only when
     a rule may apply; large sets are split between worker processes. With a workspace,
     rules that follow calls into other files see them."""
+    return list(iter_check_files(paths, config, jobs, workspace))
+
+
+def iter_check_files(
+    paths: Iterable[Path],
+    config: Config,
+    jobs: int | None = None,
+    workspace: Workspace | None = None,
+) -> Iterator[FileResult]:
+    """The results of ``check_files``, each as soon as it and those before it are done."""
     global _workspace
     files = list(paths)
     _workspace = workspace
@@ -128,7 +147,7 @@ def check_files(
             workspace.shares_documents = True
             prepare_workspace(workspace, config, {detect_language(path) for path in files})
         try:
-            return _check_all(files, config, jobs)
+            yield from _check_all(files, config, jobs)
         finally:
             _workspace = None
             if workspace is not None:
@@ -154,27 +173,34 @@ _SHARED_MODEL_LANGUAGES = (LanguageId.CMAKE, LanguageId.STARLARK)
 
 
 def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
-    """Work items for the pool, the longest first: one per build-file kind, then
-    interleaved slices of the other files (balancing big and small ones)."""
+    """Work items for the pool: one per build-file kind (submitted first: the longest),
+    then contiguous runs of the other files."""
     by_language: dict[LanguageId | None, list[Path]] = {}
     for path in files:
         by_language.setdefault(detect_language(path), []).append(path)
-    chunks = [by_language.pop(language, []) for language in _SHARED_MODEL_LANGUAGES]
-    rest = [path for paths in by_language.values() for path in paths]
-    chunks.extend(rest[index :: jobs * 8] for index in range(jobs * 8))
+    chunks = [by_language.get(language, []) for language in _SHARED_MODEL_LANGUAGES]
+    rest = [path for path in files if detect_language(path) not in _SHARED_MODEL_LANGUAGES]
+    size = max(1, -(-len(rest) // (jobs * _CHUNKS_PER_JOB)))
+    chunks.extend(rest[start : start + size] for start in range(0, len(rest), size))
     return [chunk for chunk in chunks if chunk]
 
 
-def _check_all(files: list[Path], config: Config, jobs: int | None) -> list[FileResult]:
+def _check_all(files: list[Path], config: Config, jobs: int | None) -> Iterator[FileResult]:
     jobs = jobs or default_jobs()
     if jobs <= 1 or len(files) < _PARALLEL_THRESHOLD:
-        return _check_chunk(files, config)
+        yield from (check_file(path, config) for path in files)
+        return
     for language in {detect_language(path) for path in files} - {None}:
         merged_query(language)  # compile before forking: the workers inherit it
     chunks = _chunks(files, jobs)
     gc.freeze()  # the workers never scan what exists now (nor copy its pages to do so)
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        mapped = pool.map(_check_chunk, chunks, [config] * len(chunks))
-        results = {result.path: result for chunk in mapped for result in chunk}
-    return [results[path] for path in files]
+        done: dict[Path, FileResult] = {}
+        order = iter(files)
+        following = next(order, None)
+        for chunk in pool.map(_check_chunk, chunks, [config] * len(chunks)):
+            done.update((result.path, result) for result in chunk)
+            while following is not None and following in done:
+                yield done.pop(following)
+                following = next(order, None)

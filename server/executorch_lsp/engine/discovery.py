@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import pathspec
-
 from .languages import detect_language
+
+# The check cache's folder (see engine/check_cache.py).
+CACHE_DIR_NAME = ".executorch-lsp-cache"
 
 # Build outputs, caches and vendored trees, skipped unless a path is given explicitly.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -44,6 +45,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         "dist",
         "pip-out",
         ".eggs",
+        CACHE_DIR_NAME,
     }
 )
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -58,6 +60,8 @@ class _IgnoreRules:
     """
 
     def __init__(self, base: str, lines: list[str]) -> None:
+        import pathspec  # only when a tree is walked (a cached listing needs none)
+
         self.prefix = base.rstrip("/") + "/"
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
         runs: list[tuple[bool, list[str]]] = []
@@ -105,14 +109,19 @@ def _ancestor_gitignores(folder: Path) -> list[_IgnoreRules]:
     return rules
 
 
+FolderVisitor = Callable[[str, list[os.DirEntry]], None]
+
+
 def iter_files(
     paths: list[Path],
     exclude: tuple[str, ...] = (),
     exclude_root: Path | None = None,
     force_exclude: bool = False,
+    on_folder: FolderVisitor | None = None,
 ) -> Iterator[Path]:
     """Files of our languages under ``paths``. Files named explicitly are included even
-    when excluded, unless ``force_exclude`` (for pre-commit, which names every file)."""
+    when excluded, unless ``force_exclude`` (for pre-commit, which names every file).
+    ``on_folder`` sees each folder walked with its entries."""
     excluded = None
     if exclude and exclude_root is not None:
         excluded = _IgnoreRules(str(exclude_root.resolve()), list(exclude))
@@ -123,14 +132,35 @@ def iter_files(
             skip = force_exclude and excluded is not None and excluded.ignores(str(resolved), False)
             candidates = [] if skip else [str(resolved)]
         else:
-            candidates = _walk(resolved, excluded)
+            candidates = _walk(resolved, excluded, on_folder)
         for found in candidates:
             if found not in seen:
                 seen.add(found)
                 yield Path(found)
 
 
-def _walk(root: Path, excluded: _IgnoreRules | None) -> Iterator[str]:
+def _is_walked_folder(name: str) -> bool:
+    return name not in DEFAULT_EXCLUDED_DIRS and not name.startswith("cmake-build")
+
+
+def folder_signature(entries: Iterable[os.DirEntry]) -> tuple[tuple[str, bool], ...]:
+    """The entries of a folder that a walk looks at (subfolders, our files, .gitignore),
+    each with whether it is a folder."""
+    signature = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if _is_walked_folder(entry.name):
+                signature.append((entry.name, True))
+        elif entry.is_file(follow_symlinks=False) and (
+            entry.name == ".gitignore" or detect_language(entry.name) is not None
+        ):
+            signature.append((entry.name, False))
+    return tuple(sorted(signature))
+
+
+def _walk(
+    root: Path, excluded: _IgnoreRules | None, on_folder: FolderVisitor | None = None
+) -> Iterator[str]:
     stack: list[tuple[str, list[_IgnoreRules]]] = [(str(root), _ancestor_gitignores(root))]
     if excluded is not None:
         stack[0][1].append(excluded)
@@ -142,11 +172,12 @@ def _walk(root: Path, excluded: _IgnoreRules | None) -> Iterator[str]:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
             continue
+        if on_folder is not None:
+            on_folder(folder, entries)
         subfolders = []
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                name = entry.name
-                if name in DEFAULT_EXCLUDED_DIRS or name.startswith("cmake-build"):
+                if not _is_walked_folder(entry.name):
                     continue
                 if not any(rule.ignores(entry.path, True) for rule in active):
                     subfolders.append(entry.path)

@@ -27,6 +27,7 @@ from typing import Any
 
 import tree_sitter as ts
 
+from ..dependencies import note_read
 from ..document import Document
 from ..languages import LanguageId
 from ..workspace import Workspace
@@ -431,6 +432,7 @@ def _wrapper_names(data: bytes) -> frozenset[bytes]:
 def _config_above(directory: str) -> str | None:
     current = directory
     while True:
+        note_read(os.path.join(current, ".buckconfig"))
         if os.path.isfile(os.path.join(current, ".buckconfig")):
             return current
         parent = os.path.dirname(current)

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ...engine.cmake_model import names_executorch_folder
 from ...engine.cmake_presets import read_presets
+from ...engine.dependencies import note_folder
 from ...engine.document import Document
 from ...engine.findings import Finding, Fix, Related, Severity, Span, TextEdit
 from ...engine.languages import LanguageId
@@ -204,6 +205,7 @@ def _build_type_chosen(context: RuleContext, calls: list[Command]) -> bool:
 def _build_scripts(workspace, folder: str, depth: int = 1) -> Iterator[bytes]:
     """Scripts next to the project, or one folder down, that run CMake (build.sh,
     Makefile, ...): read, never run."""
+    note_folder(folder)
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)[:_MAX_LISTED]
     except OSError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from ...engine.dependencies import note_read
 from ...engine.document import Document
 from ...engine.findings import Finding, Severity, Span
 from ...engine.languages import LanguageId
@@ -94,6 +95,8 @@ def _may_declare_hooks(data: bytes, folder: Path | None, depth: int = 2) -> bool
         return True
     for match in _LOCAL_INCLUDE.finditer(data):
         header = folder / match.group(1).decode("utf-8", "replace") if folder else None
+        if header is not None:
+            note_read(str(header))
         try:
             content = header.read_bytes() if header is not None else None
         except OSError:
