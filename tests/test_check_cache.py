@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from executorch_lsp.cli import main
+from executorch_lsp.cli import CACHE_DIR_VARIABLE, main
 from executorch_lsp.engine.discovery import CACHE_DIR_NAME
 from executorch_lsp.progress import Progress, wants_progress
+
+
+@pytest.fixture(autouse=True)
+def cache_at_the_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests look at the cache where users get it by default."""
+    monkeypatch.delenv(CACHE_DIR_VARIABLE, raising=False)
+
 
 RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(n);"
 ENGINE_H = """#pragma once

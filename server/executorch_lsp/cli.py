@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .reporters import FileReport, ProblemReport, RuleNames
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+CACHE_DIR_VARIABLE = "EXECUTORCH_LSP_CACHE_DIR"
 
 
 def _codes(value: str) -> list[str]:
@@ -61,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--cache-dir",
         type=Path,
-        help=f"where the cache lives (default: {CACHE_DIR_NAME}/ at the project root)",
+        help=f"where the cache lives (default: ${CACHE_DIR_VARIABLE}, else {CACHE_DIR_NAME}/ "
+        "at the project root)",
     )
 
     explain = commands.add_parser(
@@ -161,13 +163,16 @@ def _project_files(root: Path, config: Config, cache: CheckCache) -> list[str]:
 
 
 def _cache_for(args: argparse.Namespace, paths: list[Path], config: Config) -> CheckCache:
-    """The cache of this workspace and configuration: in --cache-dir, else at the project
-    root (the configuration's folder, or the common folder of the checked paths)."""
+    """The cache of this workspace and configuration: in --cache-dir, else in
+    $EXECUTORCH_LSP_CACHE_DIR, else at the project root (the configuration's folder, or the
+    common folder of the checked paths)."""
     from .engine.check_cache import CheckCache, tool_key
 
     resolved = [path.resolve() for path in paths]
     folders = [path if path.is_dir() else path.parent for path in resolved]
     directory = args.cache_dir
+    if directory is None and os.environ.get(CACHE_DIR_VARIABLE):
+        directory = Path(os.environ[CACHE_DIR_VARIABLE])
     if directory is None:
         root = config.root or Path(os.path.commonpath([str(f) for f in folders]))
         directory = root / CACHE_DIR_NAME
