@@ -147,6 +147,22 @@ class FileSummary:
     def items(self) -> list[tuple[str, list[FunctionFacts]]]:
         return [(name, self.get(name)) for name in self._units]
 
+    def mentioning(self, needles: tuple[bytes, ...]) -> list[tuple[str, list[FunctionFacts]]]:
+        """The facts of the functions whose body holds one of ``needles`` (the others
+        cannot call what the needles name: their steps are not worked out). Macro-named
+        definitions are left out: calls never resolve to them."""
+        data = self._summarizer.model.data
+        return [
+            (name, self.get(name))
+            for name, units in self._units.items()
+            if not _MACRO.fullmatch(name)  # TEST(...) { ... }: never called, never followed
+            and any(
+                needle in data[unit.body.start_byte : unit.body.end_byte]
+                for unit in units
+                for needle in needles
+            )
+        ]
+
     def _facts_of(self, name: str) -> list[FunctionFacts]:
         try:
             return [
@@ -224,6 +240,14 @@ def _trim(steps: list[Step]) -> tuple[Step, ...]:
     return tuple(kept)
 
 
+def _mentioning(
+    summary: FileSummary | dict[str, list[FunctionFacts]], needles: tuple[bytes, ...]
+) -> list[tuple[str, list[FunctionFacts]]]:
+    if isinstance(summary, FileSummary):
+        return summary.mentioning(needles)
+    return list(summary.items())
+
+
 # -- the workspace ---------------------------------------------------------------------------
 class CallGraph:
     """Cross-file summaries over a Workspace (all caches live in the workspace)."""
@@ -256,12 +280,13 @@ class CallGraph:
         return AnyOf(*(rb"\b" + re.escape(name.encode()) + rb"\s*\(" for name in sorted(names)))
 
     def _find_resetters(self) -> frozenset[str]:
-        files = self.workspace.files_containing(LanguageId.CPP, (RESET_METHOD.encode(),))
+        needles: tuple[bytes, ...] = (RESET_METHOD.encode(),)
+        files = self.workspace.files_containing(LanguageId.CPP, needles)
         names: set[str] = set()
         for _ in range(_MAX_ROUNDS):
             new_names: set[str] = set()
             for path in files:
-                for name, definitions in self.facts(path).items():
+                for name, definitions in _mentioning(self.facts(path), needles):
                     if name not in names and any(
                         _leads_to_reset(f, names | new_names) for f in definitions
                     ):
@@ -269,8 +294,9 @@ class CallGraph:
             if not new_names:
                 break
             names |= new_names
-            needles = tuple(name.encode() for name in sorted(new_names))
-            files = self.workspace.files_containing(LanguageId.CPP, needles)
+            new_needles = tuple(name.encode() for name in sorted(new_names))
+            files = self.workspace.files_containing(LanguageId.CPP, new_needles)
+            needles = (RESET_METHOD.encode(), *(name.encode() for name in sorted(names)))
         return frozenset(names)
 
     def events(
