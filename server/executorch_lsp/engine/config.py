@@ -27,7 +27,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILE_NAMES = (".executorch-lsp.toml", "pyproject.toml")
-_KNOWN_KEYS = {"select", "ignore", "exclude", "severity"}
+_KNOWN_KEYS = {"select", "ignore", "exclude", "severity", "analysis-time-limit"}
+TIME_LIMIT_KEY = "analysis-time-limit"
+DEFAULT_TIME_LIMIT = 5.0
 _SELECTOR = re.compile(r"ET\d{0,3}|ALL")
 
 
@@ -56,6 +58,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     path: Path | None = None  # the file this came from, if any
+    # Seconds one file's analysis may take; the rules not run by then are skipped.
+    time_limit: float = DEFAULT_TIME_LIMIT
 
     @property
     def root(self) -> Path | None:
@@ -76,6 +80,7 @@ class Config:
             ignore=(*self.ignore, *parsed.ignore),
             exclude=(*self.exclude, *parsed.exclude),
             severity={**self.severity, **parsed.severity},
+            time_limit=parsed.time_limit if TIME_LIMIT_KEY in overrides else self.time_limit,
         )
 
 
@@ -128,7 +133,21 @@ def _parse_table(
             raise ConfigError(
                 f"'severity.{code}': '{level}' is not one of error, warning, info, hint", path
             ) from None
-    return Config(select=select, ignore=ignore, exclude=exclude, severity=severity, path=path)
+    return Config(
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        severity=severity,
+        path=path,
+        time_limit=_time_limit(table, path),
+    )
+
+
+def _time_limit(table: Mapping[str, Any], path: Path | None) -> float:
+    value = table.get(TIME_LIMIT_KEY, DEFAULT_TIME_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"'{TIME_LIMIT_KEY}' must be a number of seconds above 0", path)
+    return float(value)
 
 
 def load_file(path: Path) -> Config | None:
