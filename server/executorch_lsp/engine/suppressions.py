@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import tree_sitter as ts
+
 from .document import Document
 from .findings import Span, TextEdit
 from .languages import LanguageId
@@ -51,14 +53,41 @@ class Suppression:
         return next((entry for entry in self.codes if entry.code == code), None)
 
 
+# In a macro's value as tree-sitter-cpp keeps it: strings, characters and comments.
+_MACRO_LEXEMES = re.compile(
+    rb"""
+      "(?:[^"\\\n]|\\.)*"
+    | '(?:[^'\\\n]|\\.)*'
+    | //
+    | /\*.*?(?:\*/|$)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
 def _in_comment(document: Document, offset: int) -> bool:
     node = document.tree.root_node.descendant_for_byte_range(offset, offset + 1)
     while node is not None:
         if "comment" in node.type:
             return True
+        if node.type == "preproc_arg":
+            return _in_macro_comment(document.data, node, offset)
         if node.type in ("string", "string_literal", "raw_string_literal", "string_content"):
             return False
         node = node.parent
+    return False
+
+
+def _in_macro_comment(data: bytes, value: ts.Node, offset: int) -> bool:
+    """tree-sitter-cpp keeps the comment after a macro's value (``#define X 1  // ...``)
+    inside the value: lex it to know whether ``offset`` is in a comment."""
+    for lexeme in _MACRO_LEXEMES.finditer(data, value.start_byte, value.end_byte):
+        if lexeme.start() > offset:
+            return False
+        if lexeme.group() == b"//":
+            return True  # a line comment runs to the end of the value
+        if offset < lexeme.end():
+            return lexeme.group().startswith(b"/*")
     return False
 
 
