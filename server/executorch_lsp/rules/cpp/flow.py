@@ -36,6 +36,11 @@ State = frozenset[Event] | None  # None: unreachable
 Classifier = Callable[[ts.Node], list[Event]]
 _LOOPS = frozenset({"for_statement", "for_range_loop", "while_statement", "do_statement"})
 _EXITS = frozenset({"return_statement", "throw_statement", "co_return_statement"})
+# Statements nested deeper than this are not walked (the walk recurses once per level,
+# and Python's stack is finite); no real function nests a tenth as deep.
+_MAX_DEPTH = 300
+# Loops nested deeper than this are walked once rather than twice (each level doubles).
+_MAX_TWICE_WALKED_LOOPS = 6
 
 
 def _join(*states: State) -> State:
@@ -53,14 +58,22 @@ class OrderWalker:
         self.violations: dict[int, tuple[Event, Event]] = {}
         self.events: list[Event] = []
         self._breaks: list[list[State]] = []
+        self._depth = 0
 
     def run(self, body: ts.Node) -> list[tuple[Event, Event]]:
         self._statement(body, frozenset())
         return sorted(self.violations.values(), key=lambda pair: pair[0].start)
 
     def _statement(self, node: ts.Node | None, state: State) -> State:
-        if node is None or state is None:
+        if node is None or state is None or self._depth >= _MAX_DEPTH:
             return state
+        self._depth += 1
+        try:
+            return self._walk(node, state)
+        finally:
+            self._depth -= 1
+
+    def _walk(self, node: ts.Node, state: State) -> State:
         kind = node.type
         if kind in ("compound_statement", "preproc_else", "labeled_statement", "else_clause"):
             return self._sequence(node.named_children, state)
@@ -134,6 +147,9 @@ class OrderWalker:
         body = node.child_by_field_name("body")
         self._breaks.append([])
         first = self._expression(node.child_by_field_name("update"), self._statement(body, state))
+        if len(self._breaks) > _MAX_TWICE_WALKED_LOOPS:
+            exits = self._breaks.pop()
+            return _join(state, first, *exits)
         again = _join(state, first, *self._breaks[-1])
         second = self._expression(node.child_by_field_name("update"), self._statement(body, again))
         exits = self._breaks.pop()
