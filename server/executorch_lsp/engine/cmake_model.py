@@ -35,6 +35,9 @@ _MAX_DEPTH = 12
 # Blocks (if, foreach, while, block, included files) nested deeper than this are not read:
 # reading them recurses once per level, and Python's stack is finite.
 _MAX_NESTING = 100
+# Statements one model runs at most: loops and calls multiply (a foreach in a foreach, a
+# function calling itself twice); past this the rest of the build is not read.
+_MAX_STATEMENTS = 100_000
 _MAX_LOOP = 64
 _MAX_FILES = 400
 _VARIABLE = re.compile(r"\$\{([^${}]*)\}")
@@ -783,6 +786,7 @@ class Interpreter:
         self._executorch_targets = executorch_targets
         self._depth = 0
         self._nesting = 0
+        self.statements_run = 0
 
     # -- files --------------------------------------------------------------------------
     def read(self, path: str) -> bytes | None:
@@ -915,6 +919,9 @@ class Interpreter:
 
     def _statements(self, statements: tuple[Statement, ...], frame: _Frame) -> None:
         for statement in statements:
+            self.statements_run += 1
+            if self.statements_run > _MAX_STATEMENTS:
+                return
             if type(statement) is _Command:
                 self._command(statement, frame)
             elif type(statement) is _If:
