@@ -63,7 +63,7 @@ def _expect(condition: bool, message: str) -> None:
         raise InvariantViolation(message)
 
 
-def _analyse(language: LanguageId, data: bytes) -> tuple[Document, Analysis]:
+def analyse(language: LanguageId, data: bytes) -> tuple[Document, Analysis]:
     document = Document(PATHS[language], language, data)
     return document, analyze(document, Config())
 
@@ -72,7 +72,7 @@ def check_source(
     language: LanguageId, data: bytes, seconds_allowed: float, edits: bool = True
 ) -> Outcome:
     started = time.perf_counter()
-    document, analysis = _analyse(language, data)
+    document, analysis = analyse(language, data)
     seconds = time.perf_counter() - started
     _expect(not analysis.failures, f"rules failed: {analysis.failures}")
     _expect(seconds <= seconds_allowed, f"analysis took {seconds:.1f} s")
@@ -155,7 +155,7 @@ def _check_fix(language: LanguageId, document: Document, finding: Finding) -> No
         for edit in edits:
             _expect("\ufffd" not in edit.new_text, f"{finding.code} fix replaces bytes: {edit}")
     fixed = apply_edits(document.data, list(edits))
-    _, again = _analyse(language, fixed)
+    _, again = analyse(language, fixed)
     _expect(not again.failures, f"rules failed after the {finding.code} fix: {again.failures}")
     repeated = [
         other

@@ -99,11 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         extreme = tried % EXTREME_EVERY == 0
         kind, data = extreme_input(rng) if extreme else random_input(rng)
         failure = failure_of(kind, data)
+        if tried % 1000 == 0:
+            print(f"[{tried}] {time.monotonic() - started:.0f} s", flush=True)
         if failure is None or failure in failures:
             continue
+        print(f"[{tried}] {_kind_name(kind)}: {failure} ({len(data)} bytes)", flush=True)
         small = minimise(data, lambda d, k=kind, f=failure: failure_of(k, d) == f)
         failures[failure] = (kind, small)
-        print(f"[{tried}] {kind}: {failure}\n    minimal input: {small!r}", flush=True)
+        print(f"    minimal input: {small[:2000]!r}", flush=True)
         if args.crashes:
             args.crashes.mkdir(parents=True, exist_ok=True)
             (args.crashes / f"{len(failures)}-{_kind_name(kind)}.bin").write_bytes(data)

@@ -74,3 +74,21 @@ def test_nested_loops_take_linear_time() -> None:
     _, analysis = run(source)
     assert time.perf_counter() - started < 2
     assert [f.code for f in analysis.findings] == ["ET101"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"foreach(x a b)\n" * 40 + b"set(Y 1)\n" + b"endforeach()\n" * 40,
+        b"function(f)\n" + b"f()\n" * 10 + b"endfunction()\nf()\n",
+        b"macro(m)\n" + b"m()\n" * 10 + b"endmacro()\nm()\n",
+    ],
+    ids=["nested-foreach", "function-fan-out", "macro-fan-out"],
+)
+def test_cmake_loops_and_calls_that_multiply_are_bounded(source: bytes) -> None:
+    """Each level multiplied the statements run (2**40 for the loops, 10**12 for the
+    calls): the analysis never ended."""
+    head = b"add_executable(app main.cpp)\ntarget_link_libraries(app /opt/libxnnpack_backend.a)\n"
+    started = time.perf_counter()
+    outcome = check_input(CMAKE, head + source, edits=False)
+    assert time.perf_counter() - started < 5 and outcome.findings == 1
