@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from executorch_lsp.engine.findings import apply_edits
 from executorch_lsp.engine.languages import LanguageId
 from harness import run
 
@@ -92,3 +93,17 @@ def test_cmake_loops_and_calls_that_multiply_are_bounded(source: bytes) -> None:
     started = time.perf_counter()
     outcome = check_input(CMAKE, head + source, edits=False)
     assert time.perf_counter() - started < 5 and outcome.findings == 1
+
+
+def test_removing_one_unused_code_keeps_the_others_as_written() -> None:
+    """The fix rewrote the whole list (upper-cased, re-joined): the duplicate of the removed
+    code was reported again inside the rewritten text. Found by atheris."""
+    source = b"# executorch-lsp: ignore[E\x01# etorch-lsp: ignore[ET10T101]\n"
+    check_input(CMAKE, source)
+    doc, analysis = run("int x;  // executorch-lsp: ignore[et101,ET103 , ET107]\n")
+    fixed = [apply_edits(doc.data, list(f.fix.edits)).decode() for f in analysis.findings]
+    assert fixed == [
+        "int x;  // executorch-lsp: ignore[ET103 , ET107]\n",
+        "int x;  // executorch-lsp: ignore[et101,ET107]\n",
+        "int x;  // executorch-lsp: ignore[et101,ET103]\n",
+    ]

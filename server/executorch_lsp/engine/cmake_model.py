@@ -37,7 +37,7 @@ _MAX_DEPTH = 12
 _MAX_NESTING = 100
 # Statements one model runs at most: loops and calls multiply (a foreach in a foreach, a
 # function calling itself twice); past this the rest of the build is not read.
-_MAX_STATEMENTS = 100_000
+_MAX_STATEMENTS = 50_000
 _MAX_LOOP = 64
 _MAX_FILES = 400
 _VARIABLE = re.compile(r"\$\{([^${}]*)\}")

@@ -133,11 +133,14 @@ def _is_own_line(prefix: bytes, token: bytes) -> bool:
 
 def removal_edit(document: Document, suppression: Suppression, entry: SuppressedCode) -> TextEdit:
     """Remove one code from a directive, or the whole comment when it is the only one."""
-    remaining = [e for e in suppression.codes if e is not entry]
-    if remaining:
-        text = ", ".join(e.code for e in remaining)
-        return TextEdit(suppression.codes_span, text)
-    return _whole_comment_removal(document, suppression)
+    codes = suppression.codes
+    if len(codes) == 1:
+        return _whole_comment_removal(document, suppression)
+    # Only this code and one separator go: the other codes stay as written.
+    index = next(i for i, e in enumerate(codes) if e is entry)
+    if index + 1 < len(codes):
+        return TextEdit(Span(entry.span.start, codes[index + 1].span.start), "")
+    return TextEdit(Span(codes[index - 1].span.end, entry.span.end), "")
 
 
 def _whole_comment_removal(document: Document, suppression: Suppression) -> TextEdit:
