@@ -81,7 +81,7 @@ def check_source(
     outcome = Outcome(seconds, len(analysis.findings))
     if edits and len(data) < EDITS_CHECKED_BELOW:
         for finding in _with_fix(analysis.findings):
-            _check_fix(language, document, finding)
+            _check_fix(language, document, finding, analysis.findings)
             outcome.checked_edits += 1
         for finding in _distinct_lines(analysis.findings):
             _check_disable(language, document, finding)
@@ -148,7 +148,9 @@ def _same_finding(old: Finding, new: Finding) -> bool:
     return old.code == new.code and _DIGITS.sub("N", old.message) == _DIGITS.sub("N", new.message)
 
 
-def _check_fix(language: LanguageId, document: Document, finding: Finding) -> None:
+def _check_fix(
+    language: LanguageId, document: Document, finding: Finding, findings: list[Finding]
+) -> None:
     assert finding.fix is not None
     edits = finding.fix.edits
     if "\ufffd" not in document.buffer.text():
@@ -162,7 +164,11 @@ def _check_fix(language: LanguageId, document: Document, finding: Finding) -> No
         for other in again.findings
         if _same_finding(finding, other) and _same_place(finding.span, other.span, edits)
     ]
-    _expect(not repeated, f"{finding.code} again after its fix: {repeated[0] if repeated else ''}")
+    # A duplicate (the same code twice in one directive) may move into the fixed place;
+    # then one fewer is reported.
+    before = sum(_same_finding(finding, other) for other in findings)
+    after = sum(_same_finding(finding, other) for other in again.findings)
+    _expect(not repeated or after < before, f"{finding.code} again after its fix: {repeated}")
 
 
 # --- "disable for this line" -----------------------------------------------------------------
