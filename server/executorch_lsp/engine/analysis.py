@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,13 +16,28 @@ from ..rules.base import Match, Rule, RuleContext
 from . import grammars
 from .config import Config
 from .document import Document
-from .findings import Finding
+from .findings import Finding, Severity, Span
 from .incremental import dirty_functions, inside, shift_finding
 from .languages import LanguageId
 from .suppressions import MARKER, Suppression, find_suppressions
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+# The code of the note that says which rules a slow analysis skipped (not a rule: it
+# cannot be selected, ignored or suppressed; the time limit is the setting).
+TIME_LIMIT_CODE = "time-limit"
+
+
+class _Deadline:
+    """When an analysis has to stop starting rules (``config.time_limit`` from its start)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() > self._at
 
 
 @dataclass(frozen=True)
@@ -129,7 +145,11 @@ def analyze(
     marked incremental re-examine only the functions the edits touched. With
     ``workspace``, rules that follow calls into other files can do so. ``screened``:
     the rules that apply to the document, when the caller has worked them out already.
+
+    Rules not started within ``config.time_limit`` seconds are skipped, and an information
+    finding names them. A rule that has started runs to its end (as does a parse).
     """
+    deadline = _Deadline(config.time_limit)
     has_directives = MARKER in document.data
     dirty = None
     if previous is not None and previous.config == config and previous.active:
@@ -152,7 +172,11 @@ def analyze(
         if rule.incremental and dirty is not None and rule.code in previous.raw
     }
     matches = _matches_by_rule(document, [r for r in checks if r.code not in reuse], None)
+    skipped: list[str] = []
     for rule in checks:
+        if deadline.passed():
+            skipped.append(rule.code)
+            continue
         if rule.code in reuse:
             found = _incremental(document, rule, previous.raw[rule.code], edits, dirty)
         else:
@@ -166,6 +190,9 @@ def analyze(
         result.suppressions = find_suppressions(document)
         result.findings = _apply_suppressions(document, result.findings, result.suppressions)
         for rule in (r for r in rules if r.meta):
+            if deadline.passed():
+                skipped.append(rule.code)
+                continue
             context = RuleContext(
                 rule=rule, document=document, suppressions=result.suppressions, config=config
             )
@@ -177,9 +204,23 @@ def analyze(
         (replace(f, severity=config.severity_for(f.code, f.severity)) for f in result.findings),
         key=lambda f: (f.span.start, f.code),
     )
+    if skipped:
+        result.findings.insert(0, _time_limit_finding(skipped, deadline.seconds))
     if dirty is None:
         document.checkpoint()
     return result
+
+
+def _time_limit_finding(skipped: list[str], seconds: float) -> Finding:
+    return Finding(
+        code=TIME_LIMIT_CODE,
+        message=(
+            f"analysis skipped: {', '.join(skipped)} not run, the analysis of this file took"
+            f" longer than {seconds:g} s (setting 'analysis-time-limit')"
+        ),
+        span=Span(0, 0),
+        severity=Severity.INFO,
+    )
 
 
 def _rules_after_edit(

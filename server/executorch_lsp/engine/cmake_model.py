@@ -32,6 +32,12 @@ from .languages import LanguageId
 UNKNOWN = "\x00?"  # a value that cannot be known statically
 Branch = tuple[tuple[int, int], ...]  # (if-command id, branch index) from outermost
 _MAX_DEPTH = 12
+# Blocks (if, foreach, while, block, included files) nested deeper than this are not read:
+# reading them recurses once per level, and Python's stack is finite.
+_MAX_NESTING = 100
+# Statements one model runs at most: loops and calls multiply (a foreach in a foreach, a
+# function calling itself twice); past this the rest of the build is not read.
+_MAX_STATEMENTS = 50_000
 _MAX_LOOP = 64
 _MAX_FILES = 400
 _VARIABLE = re.compile(r"\$\{([^${}]*)\}")
@@ -304,7 +310,11 @@ def list_file(document: Document) -> ListFile:
     return ListFile(document.path, _statements(document.tree.root_node.named_children, data, ids))
 
 
-def _statements(nodes: list[ts.Node], data: bytes, ids: _StableIds) -> tuple[Statement, ...]:
+def _statements(
+    nodes: list[ts.Node], data: bytes, ids: _StableIds, depth: int = 0
+) -> tuple[Statement, ...]:
+    if depth > _MAX_NESTING:
+        return ()
     found: list[Statement] = []
     for node in nodes:
         kind = node.type
@@ -313,15 +323,15 @@ def _statements(nodes: list[ts.Node], data: bytes, ids: _StableIds) -> tuple[Sta
             if command is not None:
                 found.append(command)
         elif kind == "if_condition":
-            found.append(_if_of(node, data, ids))
+            found.append(_if_of(node, data, ids, depth + 1))
         elif kind in ("function_def", "macro_def"):
-            found.append(_definition_of(node, data, ids))
+            found.append(_definition_of(node, data, ids, depth + 1))
         elif kind == "foreach_loop":
-            found.append(_foreach_of(node, data, ids))
+            found.append(_foreach_of(node, data, ids, depth + 1))
         elif kind in ("while_loop", "block_def"):
             body = _body_node(node)
             if body is not None:
-                found.append(_Body(_statements(body.named_children, data, ids)))
+                found.append(_Body(_statements(body.named_children, data, ids, depth + 1)))
     return tuple(found)
 
 
@@ -334,7 +344,7 @@ def _command_of(node: ts.Node, data: bytes) -> _Command | None:
     return _Command(name, _arguments_of(arguments_node, data), node.start_byte, node.end_byte)
 
 
-def _if_of(node: ts.Node, data: bytes, ids: _StableIds) -> _If:
+def _if_of(node: ts.Node, data: bytes, ids: _StableIds, depth: int) -> _If:
     arms: list[_Arm] = []
     condition: ts.Node | None = None
     for child in node.named_children:
@@ -346,27 +356,27 @@ def _if_of(node: ts.Node, data: bytes, ids: _StableIds) -> _If:
                 if condition is None or condition.type == "else_command"
                 else _arguments_of(condition, data)
             )
-            arms.append(_Arm(test, _statements(child.named_children, data, ids)))
+            arms.append(_Arm(test, _statements(child.named_children, data, ids, depth)))
     return _If(ids.of(data[node.start_byte : node.end_byte]), tuple(arms))
 
 
-def _definition_of(node: ts.Node, data: bytes, ids: _StableIds) -> _FunctionDefinition:
+def _definition_of(node: ts.Node, data: bytes, ids: _StableIds, depth: int) -> _FunctionDefinition:
     head = node.named_children[0] if node.named_children else None
     body = _body_node(node)
     return _FunctionDefinition(
         tuple(argument.value for argument in _arguments_of(head, data)),
-        _statements(body.named_children, data, ids) if body is not None else None,
+        _statements(body.named_children, data, ids, depth) if body is not None else None,
         ids.of(data[node.start_byte : node.end_byte]),
         node.type == "macro_def",
     )
 
 
-def _foreach_of(node: ts.Node, data: bytes, ids: _StableIds) -> _Foreach:
+def _foreach_of(node: ts.Node, data: bytes, ids: _StableIds, depth: int) -> _Foreach:
     head = node.named_children[0] if node.named_children else None
     body = _body_node(node)
     return _Foreach(
         _arguments_of(head, data),
-        _statements(body.named_children, data, ids) if body is not None else None,
+        _statements(body.named_children, data, ids, depth) if body is not None else None,
     )
 
 
@@ -775,6 +785,8 @@ class Interpreter:
         self._parsed: dict[str, ListFile] = {}
         self._executorch_targets = executorch_targets
         self._depth = 0
+        self._nesting = 0
+        self.statements_run = 0
 
     # -- files --------------------------------------------------------------------------
     def read(self, path: str) -> bytes | None:
@@ -897,7 +909,19 @@ class Interpreter:
 
     # -- blocks -------------------------------------------------------------------------
     def _block(self, statements: tuple[Statement, ...], frame: _Frame) -> None:
+        if self._nesting >= _MAX_NESTING:
+            return
+        self._nesting += 1
+        try:
+            self._statements(statements, frame)
+        finally:
+            self._nesting -= 1
+
+    def _statements(self, statements: tuple[Statement, ...], frame: _Frame) -> None:
         for statement in statements:
+            self.statements_run += 1
+            if self.statements_run > _MAX_STATEMENTS:
+                return
             if type(statement) is _Command:
                 self._command(statement, frame)
             elif type(statement) is _If:
@@ -1742,6 +1766,7 @@ class _Condition:
     ) -> None:
         self.tokens = tokens
         self.position = 0
+        self.parentheses = 0  # open around the current token
         self.variables = variables
         self.model = model
 
@@ -1774,16 +1799,21 @@ class _Condition:
         return value
 
     def _not(self) -> bool | None:
-        if self._peek() == "NOT":
+        negations = 0
+        while self._peek() == "NOT":
             self.position += 1
-            value = self._not()
-            return None if value is None else not value
-        return self._comparison()
+            negations += 1
+        value = self._comparison()
+        return None if value is None else value ^ (negations % 2 == 1)
 
     def _comparison(self) -> bool | None:
         if self._peek() == "(":
+            if self.parentheses >= _MAX_NESTING:
+                return None  # unknown; the tokens left make the whole condition unknown
             self.position += 1
+            self.parentheses += 1
             value = self._or()
+            self.parentheses -= 1
             if self._peek() == ")":
                 self.position += 1
             return value

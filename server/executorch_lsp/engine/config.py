@@ -28,8 +28,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_FILE_NAMES = (".executorch-lsp.toml", "pyproject.toml")
-_KNOWN_KEYS = {"select", "ignore", "exclude", "severity", "workspace-file-limit"}
 FILE_LIMIT_KEY = "workspace-file-limit"
+TIME_LIMIT_KEY = "analysis-time-limit"
+DEFAULT_TIME_LIMIT = 5.0
+_KNOWN_KEYS = {"select", "ignore", "exclude", "severity", FILE_LIMIT_KEY, TIME_LIMIT_KEY}
 _SELECTOR = re.compile(r"ET\d{0,3}|ALL")
 
 
@@ -59,6 +61,8 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     path: Path | None = None  # the file this came from, if any
     workspace_file_limit: int | None = None  # None: the editor's default
+    # Seconds one file's analysis may take; the rules not run by then are skipped.
+    time_limit: float = DEFAULT_TIME_LIMIT
 
     @property
     def root(self) -> Path | None:
@@ -80,6 +84,7 @@ class Config:
             exclude=(*self.exclude, *parsed.exclude),
             severity={**self.severity, **parsed.severity},
             workspace_file_limit=parsed.workspace_file_limit or self.workspace_file_limit,
+            time_limit=parsed.time_limit if TIME_LIMIT_KEY in overrides else self.time_limit,
         )
 
 
@@ -139,6 +144,7 @@ def _parse_table(
         severity=severity,
         path=path,
         workspace_file_limit=_file_limit(table, path),
+        time_limit=_time_limit(table, path),
     )
 
 
@@ -149,6 +155,13 @@ def _file_limit(table: Mapping[str, Any], path: Path | None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"'{FILE_LIMIT_KEY}' must be a positive whole number", path)
     return value
+
+
+def _time_limit(table: Mapping[str, Any], path: Path | None) -> float:
+    value = table.get(TIME_LIMIT_KEY, DEFAULT_TIME_LIMIT)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"'{TIME_LIMIT_KEY}' must be a number of seconds above 0", path)
+    return float(value)
 
 
 def load_file(path: Path) -> Config | None:

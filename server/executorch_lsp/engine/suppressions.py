@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import tree_sitter as ts
+
 from .document import Document
 from .findings import Span, TextEdit
 from .languages import LanguageId
@@ -51,14 +53,41 @@ class Suppression:
         return next((entry for entry in self.codes if entry.code == code), None)
 
 
+# In a macro's value as tree-sitter-cpp keeps it: strings, characters and comments.
+_MACRO_LEXEMES = re.compile(
+    rb"""
+      "(?:[^"\\\n]|\\.)*"
+    | '(?:[^'\\\n]|\\.)*'
+    | //
+    | /\*.*?(?:\*/|$)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
 def _in_comment(document: Document, offset: int) -> bool:
     node = document.tree.root_node.descendant_for_byte_range(offset, offset + 1)
     while node is not None:
         if "comment" in node.type:
             return True
+        if node.type == "preproc_arg":
+            return _in_macro_comment(document.data, node, offset)
         if node.type in ("string", "string_literal", "raw_string_literal", "string_content"):
             return False
         node = node.parent
+    return False
+
+
+def _in_macro_comment(data: bytes, value: ts.Node, offset: int) -> bool:
+    """tree-sitter-cpp keeps the comment after a macro's value (``#define X 1  // ...``)
+    inside the value: lex it to know whether ``offset`` is in a comment."""
+    for lexeme in _MACRO_LEXEMES.finditer(data, value.start_byte, value.end_byte):
+        if lexeme.start() > offset:
+            return False
+        if lexeme.group() == b"//":
+            return True  # a line comment runs to the end of the value
+        if offset < lexeme.end():
+            return lexeme.group().startswith(b"/*")
     return False
 
 
@@ -104,11 +133,14 @@ def _is_own_line(prefix: bytes, token: bytes) -> bool:
 
 def removal_edit(document: Document, suppression: Suppression, entry: SuppressedCode) -> TextEdit:
     """Remove one code from a directive, or the whole comment when it is the only one."""
-    remaining = [e for e in suppression.codes if e is not entry]
-    if remaining:
-        text = ", ".join(e.code for e in remaining)
-        return TextEdit(suppression.codes_span, text)
-    return _whole_comment_removal(document, suppression)
+    codes = suppression.codes
+    if len(codes) == 1:
+        return _whole_comment_removal(document, suppression)
+    # Only this code and one separator go: the other codes stay as written.
+    index = next(i for i, e in enumerate(codes) if e is entry)
+    if index + 1 < len(codes):
+        return TextEdit(Span(entry.span.start, codes[index + 1].span.start), "")
+    return TextEdit(Span(codes[index - 1].span.end, entry.span.end), "")
 
 
 def _whole_comment_removal(document: Document, suppression: Suppression) -> TextEdit:

@@ -36,6 +36,11 @@ State = frozenset[Event] | None  # None: unreachable
 Classifier = Callable[[ts.Node], list[Event]]
 _LOOPS = frozenset({"for_statement", "for_range_loop", "while_statement", "do_statement"})
 _EXITS = frozenset({"return_statement", "throw_statement", "co_return_statement"})
+# Statements nested deeper than this are not walked (the walk recurses once per level,
+# and Python's stack is finite); no real function nests a tenth as deep.
+_MAX_DEPTH = 320
+# Loops nested deeper than this are walked once rather than twice (each level doubles).
+_MAX_TWICE_WALKED_LOOPS = 6
 
 
 def _join(*states: State) -> State:
@@ -53,48 +58,53 @@ class OrderWalker:
         self.violations: dict[int, tuple[Event, Event]] = {}
         self.events: list[Event] = []
         self._breaks: list[list[State]] = []
+        self._depth = 0
 
     def run(self, body: ts.Node) -> list[tuple[Event, Event]]:
         self._statement(body, frozenset())
         return sorted(self.violations.values(), key=lambda pair: pair[0].start)
 
     def _statement(self, node: ts.Node | None, state: State) -> State:
-        if node is None or state is None:
+        if node is None or state is None or self._depth >= _MAX_DEPTH:
             return state
-        kind = node.type
-        if kind in ("compound_statement", "preproc_else", "labeled_statement", "else_clause"):
-            return self._sequence(node.named_children, state)
-        if kind == "if_statement":
-            state = self._expression(node.child_by_field_name("condition"), state)
-            alternative = node.child_by_field_name("alternative")
-            return _join(
-                self._statement(node.child_by_field_name("consequence"), state),
-                self._statement(alternative, state) if alternative is not None else state,
-            )
-        if kind in ("preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef"):
-            return self._preprocessor(node, state)
-        if kind == "switch_statement":
-            return self._switch(node, state)
-        if kind in _LOOPS:
-            return self._loop(node, state)
-        if kind == "try_statement":
-            after_try = self._statement(node.child_by_field_name("body"), state)
-            handlers = [
-                self._statement(clause.child_by_field_name("body"), _join(state, after_try))
-                for clause in node.named_children
-                if clause.type == "catch_clause"
-            ]
-            return _join(after_try, *handlers)
-        if kind in _EXITS:
-            self._expression(node, state)
-            return None
-        if kind in ("break_statement", "continue_statement"):
-            if self._breaks:
-                self._breaks[-1].append(state)
-            return None
-        if kind in NESTED_BODIES or kind in ("function_definition", "comment"):
-            return state
-        return self._expression(node, state)
+        self._depth += 1
+        try:
+            kind = node.type
+            if kind in ("compound_statement", "preproc_else", "labeled_statement", "else_clause"):
+                return self._sequence(node.named_children, state)
+            if kind == "if_statement":
+                state = self._expression(node.child_by_field_name("condition"), state)
+                alternative = node.child_by_field_name("alternative")
+                return _join(
+                    self._statement(node.child_by_field_name("consequence"), state),
+                    self._statement(alternative, state) if alternative is not None else state,
+                )
+            if kind in ("preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef"):
+                return self._preprocessor(node, state)
+            if kind == "switch_statement":
+                return self._switch(node, state)
+            if kind in _LOOPS:
+                return self._loop(node, state)
+            if kind == "try_statement":
+                after_try = self._statement(node.child_by_field_name("body"), state)
+                handlers = [
+                    self._statement(clause.child_by_field_name("body"), _join(state, after_try))
+                    for clause in node.named_children
+                    if clause.type == "catch_clause"
+                ]
+                return _join(after_try, *handlers)
+            if kind in _EXITS:
+                self._expression(node, state)
+                return None
+            if kind in ("break_statement", "continue_statement"):
+                if self._breaks:
+                    self._breaks[-1].append(state)
+                return None
+            if kind in NESTED_BODIES or kind in ("function_definition", "comment"):
+                return state
+            return self._expression(node, state)
+        finally:
+            self._depth -= 1
 
     def _sequence(self, nodes: Iterable[ts.Node], state: State) -> State:
         for child in nodes:
@@ -134,6 +144,9 @@ class OrderWalker:
         body = node.child_by_field_name("body")
         self._breaks.append([])
         first = self._expression(node.child_by_field_name("update"), self._statement(body, state))
+        if len(self._breaks) > _MAX_TWICE_WALKED_LOOPS:
+            exits = self._breaks.pop()
+            return _join(state, first, *exits)
         again = _join(state, first, *self._breaks[-1])
         second = self._expression(node.child_by_field_name("update"), self._statement(body, again))
         exits = self._breaks.pop()
