@@ -239,16 +239,17 @@ async def test_watched_file_change_updates_an_open_files_cross_file_finding(
 
 # -- cancellation and stale results -----------------------------------------------------------
 async def test_cancelled_hover_returns_request_cancelled(client: LanguageClient, tmp_path: Path):
-    write_tree(tmp_path, bad=300)
     await start(client, tmp_path.as_uri())
     uri = (tmp_path / "main.cpp").as_uri()
     open_document(client, uri, SOURCE)
     await diagnostics_for(client, uri, version=1)
-    # The document thread is busy with the workspace; the hover waits behind it.
-    running = asyncio.ensure_future(
-        client.workspace_execute_command_async(types.ExecuteCommandParams(command=CHECK))
+    # Opening a large file keeps the document thread busy (one analysis, not sliced):
+    # the hover waits behind it and is cancelled before it starts.
+    big = "".join(
+        f"int f{i}(executorch::extension::Module& m) {{ return (int)m.load(); }}\n"
+        for i in range(20000)
     )
-    await asyncio.sleep(0.2)
+    open_document(client, (tmp_path / "big.cpp").as_uri(), big)
     hover = send(
         client,
         types.TEXT_DOCUMENT_HOVER,
@@ -258,7 +259,6 @@ async def test_cancelled_hover_returns_request_cancelled(client: LanguageClient,
     cancel(client, "hover-1")
     with pytest.raises(JsonRpcRequestCancelled):
         await asyncio.wait_for(hover, 20)
-    await asyncio.wait_for(running, 60)
 
 
 async def test_rapid_edits_end_with_the_latest_diagnostics(client: LanguageClient, tmp_path: Path):
