@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -284,7 +285,33 @@ def render_json(
     entries = [_json_finding(item) for item in _items(reports, names)]
     entries += [_json_problem(problem) for problem in problems]
     entries.sort(key=lambda e: (e["filename"], e["location"]["row"], e["location"]["column"]))
-    return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+    return _indented_json(entries) + "\n"
+
+
+def _indented_json(value: object, depth: int = 0) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, several times faster: with an
+    indent the standard library falls back to its pure-Python encoder, and reports
+    hold thousands of small objects."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (depth + 1)
+        items = (
+            f"{encode_basestring(key)}: {_indented_json(item, depth + 1)}"
+            for key, item in value.items()
+        )
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (depth + 1)
+        items = (_indented_json(item, depth + 1) for item in value)
+        return "[" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "]"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value)  # floats, booleans, None
 
 
 # --- sarif ------------------------------------------------------------------
