@@ -356,9 +356,9 @@ async def bench_workspace_check(corpus: Path, docs: dict[int, str], reps: int) -
     print(f"RSS after a workspace diagnostic pass: {rss_mib(client._server.pid):.0f} MiB")
     await stop_server(client)
 
-    # Without the probe's thread-pool reset: a file that resets the pool has its call
-    # summary rebuilt on every edit in a workspace (that cost is measured above).
-    text = docs[5000].replace(PROBE, "")
+    # With the probe's load and thread-pool reset, so ET101 runs across files on every
+    # edit (the file is one of the workspace's resetters).
+    text = docs[5000]
     client, _ = await start_server(corpus)
     uri = "file:///bench/while_checking_5000.cpp"
     await open_and_wait(client, uri, text)
