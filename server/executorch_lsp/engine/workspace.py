@@ -164,11 +164,21 @@ class Workspace:
             self._changed(path)
 
     def drop_buffer(self, path: str) -> None:
-        """The buffer was closed: the file on disk is the truth again."""
+        """The buffer was closed: the file on disk is the truth again (a buffer that was
+        never saved leaves the file list, which would otherwise grow with each one)."""
         with self._lock:
             self._parsed.pop(path, None)
-            if self._overlay.pop(path, None) is not None:
-                self._changed(path)
+            if self._overlay.pop(path, None) is None:
+                return
+            if not os.path.isfile(path):
+                self._unlist(path)
+            self._changed(path)
+
+    def _unlist(self, path: str) -> None:
+        language = detect_language(path)
+        listed = self._files.get(language, []) if self._files is not None and language else []
+        if path in listed:
+            listed.remove(path)
 
     def file_changed(self, path: str) -> None:
         """The file changed on disk (saved, or changed by another program)."""

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
+from cattrs import transform_error
+from cattrs.errors import ClassValidationError
 from lsprotocol import types
-from pygls.exceptions import JsonRpcRequestCancelled
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+    JsonRpcParseError,
+    JsonRpcRequestCancelled,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -24,6 +35,7 @@ from ..engine.workspace import Workspace
 from ..knowledge.runtime_log import truncation_note
 from . import logs
 from .convert import SOURCE, to_diagnostic
+from .framing import ResyncingInput
 from .scans import Scans
 from .state import ConfigStore, DocumentStore
 
@@ -33,9 +45,100 @@ DEPENDENTS_DELAY_SECONDS = 0.3
 SETTINGS_SECTION = "executorchLsp"
 
 
+@dataclass
+class _Unreadable:
+    """A JSON object that is no valid message (wrong parameter types, a bad id)."""
+
+    data: dict[str, Any]
+    error: Exception
+
+
+def _request_id(data: dict[str, Any]) -> int | str | None:
+    value = data.get("id")
+    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+def _params_problem(error: Exception) -> str:
+    cause = error.__cause__
+    if isinstance(cause, ClassValidationError):
+        return "invalid params: " + "; ".join(transform_error(cause))
+    return "invalid params"
+
+
 class _Protocol(LanguageServerProtocol):
     """Keeps documents out of pygls's workspace: the engine has its own buffers,
-    and pygls's per-keystroke text update is O(lines) in Python."""
+    and pygls's per-keystroke text update is O(lines) in Python.
+
+    Answers every request: pygls leaves a request unanswered when it cannot read its
+    parameters (it shows an error message instead), when it is not JSON-RPC 2.0, and
+    after shutdown."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            return _Unreadable(data, error)
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _Unreadable):
+            self._answer_unreadable(message)
+        elif not hasattr(message, "jsonrpc"):  # JSON, but no object with "jsonrpc"
+            log.warning("not a JSON-RPC message: %.200r", message)
+            request_id = _request_id(message) if isinstance(message, dict) else None
+            self._send_error(request_id, JsonRpcInvalidRequest("not a JSON-RPC 2.0 message"))
+        elif self._unanswerable_request(message):
+            reason = "server is shut down" if self._shutdown else "not a JSON-RPC 2.0 request"
+            self._send_error(message.id, JsonRpcInvalidRequest(reason))
+        else:
+            super().handle_message(message)
+
+    def _unanswerable_request(self, message: Any) -> bool:
+        """A request pygls would drop without an answer."""
+        if getattr(message, "method", None) is None or getattr(message, "id", None) is None:
+            return False
+        return message.jsonrpc != self.VERSION or (self._shutdown and message.method != "exit")
+
+    def _answer_unreadable(self, message: _Unreadable) -> None:
+        data, request_id = message.data, _request_id(message.data)
+        if "method" not in data or "id" not in data:
+            log.warning("ignored an unreadable notification or response: %.200r", data)
+        elif request_id is None:
+            self._send_error(None, JsonRpcInvalidRequest("a request id must be a number or string"))
+        elif not self._handles(data["method"]):
+            self._send_error(request_id, JsonRpcMethodNotFound.of(str(data["method"])))
+        else:
+            problem = _params_problem(message.error)
+            log.warning("request %r %s: %s", request_id, data.get("method"), problem)
+            self._send_error(request_id, JsonRpcInvalidParams(problem))
+
+    def _handles(self, method: Any) -> bool:
+        features = (self.fm.builtin_features, self.fm.features)
+        return isinstance(method, str) and any(method in table for table in features)
+
+    def _send_error(self, request_id: int | str | None, error: JsonRpcException) -> None:
+        send_error(self, request_id, error)
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None) -> None:
+        # pygls forgets the future of a request once it answers it, but keeps that of
+        # every notification and of every step of its built-in handlers (a leak per
+        # message).
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda done: self._forget_future(msg_id, done))
+
+    def _forget_future(self, msg_id: Any, future: Any) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
+
+    def _run_generator(self, future, *, gen, result_future) -> None:
+        # A step of a built-in handler that was cancelled (the client went away, or the
+        # request was cancelled) cancels the request instead of raising in a callback.
+        if future is not None and future.cancelled():
+            gen.close()
+            result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
@@ -57,6 +160,38 @@ class _Protocol(LanguageServerProtocol):
         # thread learns of the cancellation through the request's event.
         self._server.request_cancelled(msg_id)
         super()._handle_cancel_notification(msg_id)
+
+
+def send_error(
+    protocol: LanguageServerProtocol, request_id: int | str | None, error: JsonRpcException
+) -> None:
+    """An error response; ``"id": null`` when the request's id is unknown (pygls's
+    converter would leave the id out)."""
+    if request_id is not None:
+        protocol._send_response(request_id, error=error.to_response_error())
+        return
+    body = {"code": error.code, "message": error.message}
+    protocol._send_data({"jsonrpc": protocol.VERSION, "id": None, "error": body})
+
+
+class _QuietInputErrors(logging.Filter):
+    """pygls logs a traceback for each message it cannot read; the protocol above logs
+    one line saying why (hostile input must not flood the log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith("Unable to deserialize message"):
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, JsonRpcInvalidParams):  # an unknown command: the message says it
+            record.exc_info = None
+        return not (
+            message.startswith("Unable to handle message") and isinstance(error, ValueError)
+        )
+
+
+for _logger in ("pygls.protocol.json_rpc", "pygls.server"):
+    logging.getLogger(_logger).addFilter(_QuietInputErrors())
 
 
 def _load_rules() -> None:
@@ -90,6 +225,23 @@ class ExecutorchServer(LanguageServer):
         self.file_limit: int | None = None  # editor setting workspaceFileLimit
         self._request_events: dict[Any, threading.Event] = {}
         self._noted_limit: int | None = None
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        super().start_io(ResyncingInput(stdin or sys.stdin.buffer), stdout)
+
+    def shutdown(self) -> None:
+        """The connection ended: work queued for the client is dropped."""
+        self.store.worker.shutdown(wait=False, cancel_futures=True)
+        super().shutdown()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Input that is no JSON gets JSON-RPC's parse error (the reader passes
+        ``JsonRpcException`` as the source); other errors are pygls's to report."""
+        if source is JsonRpcException and isinstance(error, ValueError):
+            log.warning("unreadable message: %s", error)
+            send_error(self.protocol, None, JsonRpcParseError(f"not JSON: {error}"))
+            return
+        super().report_server_error(error, source)
 
     # -- cancellation ------------------------------------------------------------------
     @contextmanager
@@ -285,8 +437,12 @@ class ExecutorchServer(LanguageServer):
 
     # -- configuration -----------------------------------------------------------------
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Run ``callback`` on the event loop (from the worker thread)."""
-        self.event_loop.call_soon_threadsafe(callback, *args)
+        """Run ``callback`` on the event loop (from the worker thread); nothing once the
+        loop has closed (the client is gone)."""
+        try:
+            self.event_loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:
+            log.debug("event loop closed; %s dropped", callback)
 
     def forget_config_errors(self) -> None:
         self._reported_config_errors.clear()
@@ -449,6 +605,11 @@ def create_server() -> ExecutorchServer:
     def did_change(ls: ExecutorchServer, params: types.DidChangeTextDocumentParams) -> None:
         uri, version = params.text_document.uri, params.text_document.version
         if uri not in ls.store.latest_version:
+            return
+        if ls.store.is_older(uri, version):
+            log.warning(
+                "ignored a change of %s to version %s, older than the document", uri, version
+            )
             return
         ls.store.latest_version[uri] = version
         changes, encoding = params.content_changes, ls.encoding

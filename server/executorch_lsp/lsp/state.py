@@ -233,3 +233,9 @@ class DocumentStore:
 
     def is_latest(self, uri: str, version: int | None) -> bool:
         return self.latest_version.get(uri) == version
+
+    def is_older(self, uri: str, version: int | None) -> bool:
+        """Whether a change to ``version`` comes after a newer one (versions only grow;
+        a client that repeats one version keeps working)."""
+        latest = self.latest_version.get(uri)
+        return latest is not None and version is not None and version < latest
