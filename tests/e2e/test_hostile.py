@@ -302,3 +302,38 @@ def test_client_gone_mid_request(tmp_path: Path):
     code, stderr = server.finish(timeout=20)
     assert code == 0
     assert "Traceback" not in stderr
+
+
+def test_a_hostile_folder_runs_nothing(tmp_path: Path):
+    """Files written to make a tool run ``touch PWNED``: opened, hovered, fixed, checked."""
+    from test_untrusted_folder import HOSTILE_FILES
+
+    for name, text in HOSTILE_FILES.items():
+        (tmp_path / name).write_text(text)
+    server = RawServer(tmp_path)
+    server.initialize(tmp_path)
+    languages = {"CMakeLists.txt": "cmake", "hooks.cmake": "cmake", "export_model.py": "python"}
+    languages |= {"BUCK": "bzl", "defs.bzl": "bzl", "main.cpp": "cpp"}
+    for name, language in languages.items():
+        uri = (tmp_path / name).as_uri()
+        server.open(uri, HOSTILE_FILES[name], language)
+        server.diagnostics(uri, version=1)
+        document, start = {"uri": uri}, {"line": 0, "character": 0}
+        for line in range(HOSTILE_FILES[name].count("\n")):
+            position = {"line": line, "character": 20}
+            assert "error" not in server.call(
+                "textDocument/hover", {"textDocument": document, "position": position}
+            )
+        everything = {"start": start, "end": {"line": 100, "character": 0}}
+        context = {"diagnostics": []}
+        actions = server.call(
+            "textDocument/codeAction",
+            {"textDocument": document, "range": everything, "context": context},
+        )
+        assert "error" not in actions
+    command = {"command": "executorch-lsp.checkWorkspace", "arguments": []}
+    assert "error" not in server.call("workspace/executeCommand", command, timeout=60)
+    assert "error" not in server.call("workspace/diagnostic", {"previousResultIds": []}, timeout=60)
+    code, stderr = server.stop()
+    assert code == 0, stderr
+    assert not (tmp_path / "PWNED").exists()
