@@ -65,6 +65,10 @@ def _params_problem(error: Exception) -> str:
     return "invalid params"
 
 
+# How many futures pygls may hold before the finished ones are dropped.
+FUTURES_SWEPT_AT = 1024
+
+
 class _Protocol(LanguageServerProtocol):
     """Keeps documents out of pygls's workspace: the engine has its own buffers,
     and pygls's per-keystroke text update is O(lines) in Python.
@@ -72,6 +76,8 @@ class _Protocol(LanguageServerProtocol):
     Answers every request: pygls leaves a request unanswered when it cannot read its
     parameters (it shows an error message instead), when it is not JSON-RPC 2.0, and
     after shutdown."""
+
+    _sweep_at = FUTURES_SWEPT_AT
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -121,15 +127,13 @@ class _Protocol(LanguageServerProtocol):
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None) -> None:
         # pygls forgets the future of a request once it answers it, but keeps that of
         # every notification and of every step of its built-in handlers (a leak per
-        # message).
+        # message). Finished ones are swept here, on the event loop, where pygls also
+        # walks them (a done callback could run during that walk, or on another thread).
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
-        future = self._request_futures.get(msg_id)
-        if future is not None:
-            future.add_done_callback(lambda done: self._forget_future(msg_id, done))
-
-    def _forget_future(self, msg_id: Any, future: Any) -> None:
-        if self._request_futures.get(msg_id) is future:
-            del self._request_futures[msg_id]
+        if len(self._request_futures) > self._sweep_at:
+            for key in [key for key, f in self._request_futures.items() if f.done()]:
+                self._request_futures.pop(key, None)
+            self._sweep_at = max(FUTURES_SWEPT_AT, 2 * len(self._request_futures))
 
     def _run_generator(self, future, *, gen, result_future) -> None:
         # A step of a built-in handler that was cancelled (the client went away, or the
