@@ -66,3 +66,27 @@ def test_a_binary_file_with_a_source_name_is_reported_and_skipped(
     code, out, err = _check(capsys, str(tmp_path))
     assert code == 0
     assert "blob.cpp" in out + err and "binary" in (out + err).lower()
+
+
+def test_files_over_the_configured_size_are_skipped_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    bad = '#include <executorch/runtime/core/error.h>\nvoid f(Error e) { printf("%d", (int)e); }\n'
+    (tmp_path / "big.cpp").write_text(bad + "// padding\n" * 20_000)  # about 220 KiB
+    (tmp_path / "small.cpp").write_text(bad)
+    (tmp_path / ".executorch-lsp.toml").write_text("max-file-size-mib = 0.1\n")
+    code, out, err = _check(capsys, str(tmp_path))
+    assert code == 1 and "small.cpp:2:" in out and "big.cpp:2:" not in out
+    assert "big.cpp" in out + err and "over the 0.1 MiB limit (max-file-size-mib)" in out + err
+    (tmp_path / ".executorch-lsp.toml").write_text("max-file-size-mib = 1\n")
+    code, out, _ = _check(capsys, str(tmp_path))
+    assert "big.cpp:2:" in out
+
+
+def test_a_size_limit_that_is_not_a_positive_number_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    (tmp_path / "a.cpp").write_text("int main() { return 0; }\n")
+    (tmp_path / ".executorch-lsp.toml").write_text('max-file-size-mib = "big"\n')
+    code, _, err = _check(capsys, str(tmp_path))
+    assert code == 2 and "max-file-size-mib" in err

@@ -113,6 +113,7 @@ def test_configuration_names_no_executable():
         "severity",
         "workspace-file-limit",
         "analysis-time-limit",
+        "max-file-size-mib",
     } == _KNOWN_KEYS
 
 

@@ -182,6 +182,8 @@ def _cache_for(args: argparse.Namespace, paths: list[Path], config: Config) -> C
         config.exclude,
         sorted((code, level.value) for code, level in config.severity.items()),
         str(config.path),
+        config.time_limit,
+        config.max_file_bytes,
     )
     workspace_key = tuple(
         sorted(str(f) for f, p in zip(folders, resolved, strict=True) if p.is_dir())

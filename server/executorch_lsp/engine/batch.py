@@ -52,15 +52,20 @@ def _screen(language: LanguageId, data: bytes, config: Config) -> list[Rule] | N
     return None
 
 
-def _read(path: Path) -> tuple[bytes | None, FileResult | None]:
+def _too_large(path: Path, size: int, limit: int) -> FileResult:
+    return FileResult(
+        path,
+        problem=f"skipped: {size // 1024} KiB is over the {limit / (1024 * 1024):.3g} MiB limit "
+        "(max-file-size-mib)",
+    )
+
+
+def _read(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes | None, FileResult | None]:
     """The file's bytes, or a result explaining why it is skipped."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, FileResult(
-                path, problem=f"skipped: {size // 1024} KiB is over the {limit} MiB limit"
-            )
+        if size > limit:
+            return None, _too_large(path, size, limit)
         data = path.read_bytes()
     except OSError as error:
         return None, FileResult(path, problem=f"cannot read: {error.strerror or error}")
@@ -89,8 +94,10 @@ def _check_file(path: Path, config: Config) -> FileResult:
         return FileResult(path, problem="not a C++, CMake, Buck/Starlark or Python file")
     # Files the workspace already read (to index them) come from its cache.
     data = _workspace.read(str(path)) if _workspace is not None else None
+    if data is not None and len(data) > config.max_file_bytes:
+        return _too_large(path, len(data), config.max_file_bytes)
     if data is None:
-        data, skipped = _read(path)
+        data, skipped = _read(path, config.max_file_bytes)
         if skipped is not None:
             return skipped
     digest = digest_of(data) if isinstance(_workspace, TrackingWorkspace) else None

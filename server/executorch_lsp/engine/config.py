@@ -29,9 +29,19 @@ else:  # pragma: no cover
 
 CONFIG_FILE_NAMES = (".executorch-lsp.toml", "pyproject.toml")
 FILE_LIMIT_KEY = "workspace-file-limit"
+MAX_FILE_BYTES = 4 * 1024 * 1024  # the default of max-file-size-mib
 TIME_LIMIT_KEY = "analysis-time-limit"
+SIZE_LIMIT_KEY = "max-file-size-mib"
 DEFAULT_TIME_LIMIT = 5.0
-_KNOWN_KEYS = {"select", "ignore", "exclude", "severity", FILE_LIMIT_KEY, TIME_LIMIT_KEY}
+_KNOWN_KEYS = {
+    "select",
+    "ignore",
+    "exclude",
+    "severity",
+    FILE_LIMIT_KEY,
+    TIME_LIMIT_KEY,
+    SIZE_LIMIT_KEY,
+}
 _SELECTOR = re.compile(r"ET\d{0,3}|ALL")
 
 
@@ -63,6 +73,8 @@ class Config:
     workspace_file_limit: int | None = None  # None: the editor's default
     # Seconds one file's analysis may take; the rules not run by then are skipped.
     time_limit: float = DEFAULT_TIME_LIMIT
+    # Larger files are skipped with a message (generated or vendored code, data).
+    max_file_bytes: int = MAX_FILE_BYTES
 
     @property
     def root(self) -> Path | None:
@@ -85,6 +97,9 @@ class Config:
             severity={**self.severity, **parsed.severity},
             workspace_file_limit=parsed.workspace_file_limit or self.workspace_file_limit,
             time_limit=parsed.time_limit if TIME_LIMIT_KEY in overrides else self.time_limit,
+            max_file_bytes=(
+                parsed.max_file_bytes if SIZE_LIMIT_KEY in overrides else self.max_file_bytes
+            ),
         )
 
 
@@ -145,6 +160,7 @@ def _parse_table(
         path=path,
         workspace_file_limit=_file_limit(table, path),
         time_limit=_time_limit(table, path),
+        max_file_bytes=_size_limit(table, path),
     )
 
 
@@ -155,6 +171,15 @@ def _file_limit(table: Mapping[str, Any], path: Path | None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"'{FILE_LIMIT_KEY}' must be a positive whole number", path)
     return value
+
+
+def _size_limit(table: Mapping[str, Any], path: Path | None) -> int:
+    value = table.get(SIZE_LIMIT_KEY)
+    if value is None:
+        return MAX_FILE_BYTES
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigError(f"'{SIZE_LIMIT_KEY}' must be a number of MiB above 0", path)
+    return int(value * 1024 * 1024)
 
 
 def _time_limit(table: Mapping[str, Any], path: Path | None) -> float:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .config import MAX_FILE_BYTES  # noqa: F401 (its readers import it from here)
 from .languages import detect_language
 
 # The check cache's folder (see engine/check_cache.py).
@@ -48,7 +49,6 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         CACHE_DIR_NAME,
     }
 )
-MAX_FILE_BYTES = 4 * 1024 * 1024
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 

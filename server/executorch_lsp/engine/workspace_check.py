@@ -108,9 +108,9 @@ def check_text(
     return analyze(document, config, workspace=workspace, screened=rules).findings
 
 
-def read_file(path: str) -> bytes | None:
+def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
+        if os.path.getsize(path) > limit:
             return None
         with open(path, "rb") as handle:
             data = handle.read()
@@ -240,12 +240,11 @@ class WorkspaceCheck:
             return FileResult(path, result_id, None)
         if held is None and self._memory.clean.get(path) == result_id:
             return None  # clean, and the client has nothing for it
-        data = read_file(path)
+        config = self._config_for(path)
+        data = read_file(path, config.max_file_bytes)
         self.analysed += 1
         findings = (
-            check_text(path, language, data, self._config_for(path), self._workspace)
-            if data is not None
-            else []
+            check_text(path, language, data, config, self._workspace) if data is not None else []
         )
         if findings:
             self._memory.clean.pop(path, None)
