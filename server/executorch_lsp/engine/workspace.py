@@ -138,7 +138,7 @@ class Workspace:
                 return self._overlay[path]
             if path in self._contents:
                 return self._contents[path]
-        data = _read_text_file(path)
+        data = read_text_file(path)
         with self._lock:
             size = len(data) if data is not None else 0
             if self._cached_bytes + size <= _CACHE_BUDGET_BYTES:
@@ -266,9 +266,10 @@ class Workspace:
             return [path for path in files if known.get(path)]
 
 
-def _read_text_file(path: str) -> bytes | None:
+def read_text_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """A source file's bytes; None when it is unreadable, larger than ``limit`` or binary."""
     try:
-        if os.path.getsize(path) > MAX_FILE_BYTES:
+        if os.path.getsize(path) > limit:
             return None
         with open(path, "rb") as handle:
             data = handle.read()

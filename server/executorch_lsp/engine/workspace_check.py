@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config
-from .discovery import DEFAULT_EXCLUDED_DIRS, MAX_FILE_BYTES, iter_files
+from .discovery import DEFAULT_EXCLUDED_DIRS, iter_files
 from .document import Document
 from .findings import Finding
 from .languages import LanguageId, detect_language
 from .suppressions import MARKER
-from .workspace import Workspace
+from .workspace import Workspace, read_text_file
 
 DEFAULT_FILE_LIMIT = 10_000
 
@@ -106,17 +106,6 @@ def check_text(
         return []
     document = Document(path, language, data)
     return analyze(document, config, workspace=workspace, screened=rules).findings
-
-
-def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    try:
-        if os.path.getsize(path) > limit:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    return None if b"\0" in data[:8192] else data
 
 
 class WorkspaceCheck:
@@ -241,7 +230,7 @@ class WorkspaceCheck:
         if held is None and self._memory.clean.get(path) == result_id:
             return None  # clean, and the client has nothing for it
         config = self._config_for(path)
-        data = read_file(path, config.max_file_bytes)
+        data = read_text_file(path, config.max_file_bytes)
         self.analysed += 1
         findings = (
             check_text(path, language, data, config, self._workspace) if data is not None else []
