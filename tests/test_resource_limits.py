@@ -39,7 +39,7 @@ def test_include_cycles_and_deep_include_chains_terminate(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links and FIFOs")
-def test_link_loops_broken_links_and_special_files_are_skipped(
+def test_link_loops_and_broken_links_are_reported_special_files_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     (tmp_path / "sub").mkdir()
@@ -56,6 +56,12 @@ def test_link_loops_broken_links_and_special_files_are_skipped(
     code, out, err = _check(capsys, str(tmp_path))
     assert code == 1 and "main.cpp:2:" in out and "ET105" in out
     assert "Traceback" not in err
+    # Links that lead to no file are reported; the loop's files are each named once.
+    report = out + err
+    assert "l1.cpp: error: cannot read: Too many levels of symbolic links" in report
+    assert "broken.cpp: error: cannot read: No such file or directory" in report
+    assert "pipe.cpp" not in report and "folder.cpp" not in report
+    assert report.count("main.cpp:2:") == 1  # the folder loop is not walked
 
 
 def test_a_binary_file_with_a_source_name_is_reported_and_skipped(

@@ -151,11 +151,17 @@ def folder_signature(entries: Iterable[os.DirEntry]) -> tuple[tuple[str, bool], 
         if entry.is_dir(follow_symlinks=False):
             if _is_walked_folder(entry.name):
                 signature.append((entry.name, True))
-        elif entry.is_file(follow_symlinks=False) and (
+        elif (entry.is_file(follow_symlinks=False) or entry.is_symlink()) and (
             entry.name == ".gitignore" or detect_language(entry.name) is not None
         ):
             signature.append((entry.name, False))
     return tuple(sorted(signature))
+
+
+def _dangling(entry: os.DirEntry) -> bool:
+    """A link that leads to no file (broken, or a loop): listed, so reading it reports the
+    problem. Links to real files are not followed (their target is checked where it is)."""
+    return entry.is_symlink() and not os.path.isfile(entry.path)
 
 
 def _walk(
@@ -182,7 +188,7 @@ def _walk(
                 if not any(rule.ignores(entry.path, True) for rule in active):
                     subfolders.append(entry.path)
             elif (
-                entry.is_file(follow_symlinks=False)
+                (entry.is_file(follow_symlinks=False) or _dangling(entry))
                 and detect_language(entry.name) is not None
                 and not any(rule.ignores(entry.path, False) for rule in active)
             ):
