@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from .model import ScriptModel, text, unwrap
+from .model import ScriptModel, call_arguments, last_name, text, unwrap
 from .values import PartitionerValues
 
 _CUSTOM_OP = frozenset(
@@ -147,7 +147,7 @@ class ScriptOps:
                 yield found
 
     def _custom_op(self, call: ts.Node) -> OpDefinition | None:
-        positional, keywords = _arguments(call)
+        positional, keywords = call_arguments(call)
         name_node = positional[0] if positional else keywords.get("name")
         match = _QUALIFIED_NAME.match(self._string(name_node) or "")
         if match is None or name_node is None:
@@ -185,7 +185,7 @@ class ScriptOps:
     def _library_define(self, call: ts.Node) -> OpDefinition | None:
         """``torch.library.define("ns::name(...) -> ...")`` or
         ``torch.library.define("ns::name", "(...) -> ...")``."""
-        positional, keywords = _arguments(call)
+        positional, keywords = call_arguments(call)
         first = positional[0] if positional else keywords.get("qualname")
         second = positional[1] if len(positional) > 1 else keywords.get("schema")
         head = self._string(first)
@@ -207,7 +207,7 @@ class ScriptOps:
     def _method_define(self, call: ts.Node, owner: ts.Node | None) -> OpDefinition | None:
         """``lib.define("name(...) -> ...")`` on a ``Library("ns", "DEF"/"FRAGMENT")``."""
         namespace = self._library_namespace(owner) if owner is not None else None
-        positional, keywords = _arguments(call)
+        positional, keywords = call_arguments(call)
         string = positional[0] if positional else keywords.get("schema")
         head = self._string(string)
         if namespace is None or head is None or string is None:
@@ -237,7 +237,7 @@ class ScriptOps:
         function = value.child_by_field_name("function")
         if function is None or self.model.qualified_name(function) != _LIBRARY:
             return None
-        positional, keywords = _arguments(value)
+        positional, keywords = call_arguments(value)
         namespace = self._string(positional[0] if positional else keywords.get("ns"))
         kind = self._string(positional[1] if len(positional) > 1 else keywords.get("kind"))
         return namespace if kind in _DEFINING_KINDS and namespace else None
@@ -254,13 +254,8 @@ class ScriptOps:
 
     def single_value(self, name: ts.Node) -> ts.Node | None:
         """The one value ``name`` is ever given, or None."""
-        resolved = self.model.resolve(name)
-        if resolved is None:
-            return None
-        _, bindings = resolved
-        if len(bindings) != 1 or bindings[0].value is None:
-            return None
-        return unwrap(bindings[0].value)
+        found = self.model.sole_value(name)
+        return unwrap(found[1]) if found is not None else None
 
     # -- decompositions ---------------------------------------------------------------
     def decomposed_in_export(self, op: CustomOp) -> bool:
@@ -269,7 +264,7 @@ class ScriptOps:
         names = {op.name, op.qualified, f"{op.name}.default", f"{op.qualified}.default"}
         for call in self.model.calls:
             function = call.child_by_field_name("function")
-            if function is None or _last_name(function) not in ("impl", "register_kernel"):
+            if function is None or last_name(function) not in ("impl", "register_kernel"):
                 continue
             arguments = call.child_by_field_name("arguments")
             if arguments is None or _IMPLICIT_KERNEL not in text(arguments):
@@ -407,24 +402,6 @@ def _split_top_level(arguments: str) -> list[str]:
 # -- syntax helpers -------------------------------------------------------------------
 def _attribute(node: ts.Node) -> ts.Node | None:
     return node.child_by_field_name("attribute")
-
-
-def _last_name(function: ts.Node) -> str:
-    return text(_attribute(function)) if function.type == "attribute" else text(function)
-
-
-def _arguments(call: ts.Node) -> tuple[list[ts.Node], dict[str, ts.Node]]:
-    arguments = call.child_by_field_name("arguments")
-    positional: list[ts.Node] = []
-    keywords: dict[str, ts.Node] = {}
-    for child in arguments.named_children if arguments is not None else ():
-        if child.type == "keyword_argument":
-            name, value = child.child_by_field_name("name"), child.child_by_field_name("value")
-            if name is not None and value is not None:
-                keywords[text(name)] = value
-        elif child.type not in ("comment", "list_splat", "dictionary_splat"):
-            positional.append(child)
-    return positional, keywords
 
 
 def _decorated_function(call: ts.Node) -> ts.Node | None:

@@ -22,16 +22,14 @@ from ..base import Rule, RuleContext
 from .et401_docs import DOCS
 from .lowering import (
     PARTITIONER_POSITION,
-    XNNPACK_IMPORT,
     XNNPACK_LIST,
-    XNNPACK_PARTITIONER,
     add_keyword_edit,
     argument,
     direct_target,
-    import_edit,
     is_exir_function,
     is_test_path,
     portable_on_purpose,
+    xnnpack_fix,
 )
 from .model import ScriptModel, script_model, text, unwrap
 from .values import Holds, PartitionerValues, Verdict
@@ -135,11 +133,7 @@ def _fix(
         return None  # the value comes from elsewhere; which backend is the author's call
     if edit is None:
         return None
-    edits = [edit]
-    added_import = import_edit(model, context.document.data, XNNPACK_PARTITIONER, XNNPACK_IMPORT)
-    if added_import is not None:
-        edits.insert(0, added_import)
-    return Fix("Delegate to XNNPACK", tuple(edits), safe=False)
+    return xnnpack_fix("Delegate to XNNPACK", model, context.document.data, [edit])
 
 
 RULE = Rule(

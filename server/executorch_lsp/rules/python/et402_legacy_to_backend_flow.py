@@ -31,7 +31,7 @@ from .lowering import (
     is_test_path,
     portable_on_purpose,
 )
-from .model import ScriptModel, script_model, text, unwrap
+from .model import ScriptModel, is_method_call, script_model, text, unwrap
 
 TO_EDGE = "to_edge"
 _BACKEND_API = "executorch.exir.backend.backend_api.to_backend"
@@ -145,22 +145,13 @@ def _follow_reassigned(
         value = unwrap(binding.value) if binding.value is not None else None
         if value == call:
             continue
-        if value is None or not _is_method_call(value, "to_backend"):
+        if value is None or not is_method_call(value, "to_backend"):
             return None
         receiver = _receiver(value)
         if receiver is None or receiver.type != "identifier" or text(receiver) != name:
             return None
         found.append(value)
     return _Flow(to_backend=tuple(found))
-
-
-def _is_method_call(node: ts.Node, method: str) -> bool:
-    function = node.child_by_field_name("function") if node.type == "call" else None
-    return (
-        function is not None
-        and function.type == "attribute"
-        and text(function.child_by_field_name("attribute")) == method
-    )
 
 
 def _receiver(call: ts.Node) -> ts.Node | None:

@@ -24,12 +24,11 @@ from ..base import Rule, RuleContext
 from .et405_docs import DOCS
 from .lowering import (
     PARTITIONER_POSITION,
-    XNNPACK_IMPORT,
     XNNPACK_PARTITIONER,
     argument,
-    import_edit,
     is_exir_function,
     is_test_path,
+    xnnpack_fix,
 )
 from .model import ScriptModel, script_model, text, unwrap
 
@@ -100,15 +99,8 @@ def _single_value(model: ScriptModel, call: ts.Node, node: ts.Node) -> ts.Node |
     """The one value a name is assigned in the script, unless it is changed in place."""
     if node.type != "identifier":
         return None
-    resolved = model.resolve(node)
-    if resolved is None:
-        return None
-    scope, bindings = resolved
-    if len(bindings) != 1 or bindings[0].value is None:
-        return None
-    if model.changed_in_place(scope, text(node), call):
-        return None
-    return unwrap(bindings[0].value)
+    value = model.fixed_value(node, call)
+    return unwrap(value) if value is not None else None
 
 
 def _is_vulkan_partitioner(model: ScriptModel, call: ts.Node, element: ts.Node) -> bool:
@@ -144,11 +136,8 @@ def _finding(
 
 def _fix(context: RuleContext, model: ScriptModel, partitioners: ts.Node) -> Fix:
     last = [child for child in partitioners.named_children if child.type != "comment"][-1]
-    edits = [TextEdit(Span(last.end_byte, last.end_byte), f", {XNNPACK_PARTITIONER}()")]
-    added_import = import_edit(model, context.document.data, XNNPACK_PARTITIONER, XNNPACK_IMPORT)
-    if added_import is not None:
-        edits.insert(0, added_import)
-    return Fix("Fall back to XNNPACK", tuple(edits), safe=False)
+    edit = TextEdit(Span(last.end_byte, last.end_byte), f", {XNNPACK_PARTITIONER}()")
+    return xnnpack_fix("Fall back to XNNPACK", model, context.document.data, [edit])
 
 
 RULE = Rule(

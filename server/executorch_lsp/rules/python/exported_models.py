@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 import tree_sitter as ts
 
 from .lowering import argument, direct_target, is_exir_function
-from .model import ScriptModel, text, unwrap
+from .model import ScriptModel, is_method_call, text, unwrap
 from .values import PartitionerValues
 
 _EXPORTS = {
@@ -115,7 +115,7 @@ class ExportedModels:
         ]
 
     def _method_calls(self, method: str) -> list[ts.Node]:
-        return [call for call in self.model.calls if _is_method_call(call, method)]
+        return [call for call in self.model.calls if is_method_call(call, method)]
 
     # -- the exported models ----------------------------------------------------------
     def export_calls(self) -> Iterator[tuple[ts.Node, str]]:
@@ -258,15 +258,6 @@ def exported_models(model: ScriptModel) -> ExportedModels:
     if "_exported_models" not in cache:
         cache["_exported_models"] = ExportedModels(model)
     return cache["_exported_models"]
-
-
-def _is_method_call(call: ts.Node, method: str) -> bool:
-    function = call.child_by_field_name("function")
-    return (
-        function is not None
-        and function.type == "attribute"
-        and text(function.child_by_field_name("attribute")) == method
-    )
 
 
 def _is_aten_only_partitioner(item: ts.Node) -> bool:

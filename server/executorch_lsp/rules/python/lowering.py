@@ -7,7 +7,7 @@ import re
 
 import tree_sitter as ts
 
-from ...engine.findings import Span, TextEdit
+from ...engine.findings import Fix, Span, TextEdit
 from .model import ScriptModel, text
 
 EXIR = "executorch.exir"
@@ -65,6 +65,15 @@ def import_edit(model: ScriptModel, data: bytes, name: str, statement: str) -> T
     imports = model.import_statements()
     offset = _line_end(data, imports[-1].end_byte) if imports else _after_preamble(model, data)
     return TextEdit(Span(offset, offset), statement + "\n")
+
+
+def xnnpack_fix(title: str, model: ScriptModel, data: bytes, edits: list[TextEdit]) -> Fix:
+    """A fix that brings in ``XnnpackPartitioner``: ``edits`` plus its import when the
+    script lacks it. Unsafe: the program then holds delegates the runtime must link."""
+    added_import = import_edit(model, data, XNNPACK_PARTITIONER, XNNPACK_IMPORT)
+    if added_import is not None:
+        edits = [added_import, *edits]
+    return Fix(title, tuple(edits), safe=False)
 
 
 def add_keyword_edit(call: ts.Node, keyword: str, value: str) -> TextEdit | None:

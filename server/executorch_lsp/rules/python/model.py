@@ -85,6 +85,15 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class _ScopeFacts:
+    """What one walk of a scope's own statements finds (nested scopes left out)."""
+
+    declared: set[str]  # global/nonlocal: bound elsewhere
+    parameters: set[str]
+    bindings: dict[str, list[Binding]]
+
+
+@dataclass(frozen=True)
 class CliOption:
     """An ``add_argument`` call: the attribute it fills and what it holds by default."""
 
@@ -192,7 +201,7 @@ class ScriptModel:
         }
         for call in self.calls:
             function = call.child_by_field_name("function")
-            if function is not None and _last_name(function) in spellings:
+            if function is not None and last_name(function) in spellings:
                 yield call
 
     def calls_to(self, name: str, matches) -> Iterator[tuple[ts.Node, str]]:
@@ -221,7 +230,7 @@ class ScriptModel:
             yield scope
 
     def parameters(self, scope: ts.Node) -> set[str]:
-        return self._scope_facts(scope)[2]
+        return self._scope_facts(scope).parameters
 
     def parameter_default(self, use: ts.Node) -> ts.Node | None:
         """The default value of the parameter that the name used at ``use`` refers to
@@ -242,7 +251,7 @@ class ScriptModel:
         return None
 
     def bindings_in(self, scope: ts.Node, name: str) -> list[Binding]:
-        return self._scope_facts(scope)[3].get(name, [])
+        return self._scope_facts(scope).bindings.get(name, [])
 
     def resolve(self, use: ts.Node) -> tuple[ts.Node, list[Binding]] | None:
         """The scope that defines the name used at ``use`` and its bindings there; None
@@ -293,6 +302,26 @@ class ScriptModel:
             if node is not None and node.type == "identifier" and node.parent is not None:
                 yield node
 
+    def sole_value(self, name: ts.Node) -> tuple[ts.Node, ts.Node] | None:
+        """The scope that defines the name used at ``name`` and the one value it is given
+        there; None when it is a parameter, bound in several places or not by a plain
+        expression (a loop target, ``with ... as``, an import)."""
+        resolved = self.resolve(name)
+        if resolved is None:
+            return None
+        scope, bindings = resolved
+        if len(bindings) != 1 or bindings[0].value is None:
+            return None
+        return scope, bindings[0].value
+
+    def fixed_value(self, name: ts.Node, consumer: ts.Node | None) -> ts.Node | None:
+        """``sole_value``, unless the name is also changed in place (outside ``consumer``,
+        the call that reads it)."""
+        found = self.sole_value(name)
+        if found is None or self.changed_in_place(found[0], text(name), consumer):
+            return None
+        return found[1]
+
     def changed_in_place(self, scope: ts.Node, name: str, except_in: ts.Node | None) -> bool:
         """Whether ``name`` may be filled or replaced other than by plain assignment in
         ``scope`` or any function nested in it: a mutating method, augmented
@@ -301,32 +330,23 @@ class ScriptModel:
             _mutated_at(node) for node in self.uses_in(scope, name) if not _inside(node, except_in)
         )
 
-    def _scope_bindings(self, scope: ts.Node) -> list[Binding]:
-        return self._scope_facts(scope)[0]
-
     def _declared_elsewhere(self, scope: ts.Node) -> set[str]:
-        return self._scope_facts(scope)[1]
+        return self._scope_facts(scope).declared
 
-    def _scope_facts(
-        self, scope: ts.Node
-    ) -> tuple[list[Binding], set[str], set[str], dict[str, list[Binding]]]:
-        """The scope's bindings, its ``global``/``nonlocal`` names, its parameters and
-        its bindings by name, from one walk."""
+    def _scope_facts(self, scope: ts.Node) -> _ScopeFacts:
         cache = self.__dict__.setdefault("_scope_cache", {})
         key = _key(scope)
         if key not in cache:
-            bindings: list[Binding] = []
             declared: set[str] = set()
+            by_name: dict[str, list[Binding]] = {}
             for node in _own_nodes(_scope_body(scope), _FACT_TYPES):
                 if node.type in ("global_statement", "nonlocal_statement"):
                     declared.update(text(child) for child in node.named_children)
-                else:
-                    bindings.extend(_bindings_of(node))
-            by_name: dict[str, list[Binding]] = {}
-            for binding in bindings:
-                by_name.setdefault(binding.name, []).append(binding)
+                    continue
+                for binding in _bindings_of(node):
+                    by_name.setdefault(binding.name, []).append(binding)
             parameters = _parameters(scope) if scope.type in _FUNCTION_TYPES else set()
-            cache[key] = (bindings, declared, parameters, by_name)
+            cache[key] = _ScopeFacts(declared, parameters, by_name)
         return cache[key]
 
     # -- argparse ---------------------------------------------------------------------
@@ -371,25 +391,6 @@ def script_model(document: Document) -> ScriptModel:
 
 
 # -- tree walking ---------------------------------------------------------------------
-def _descendants(node: ts.Node, types: tuple[str, ...]) -> Iterator[ts.Node]:
-    cursor = node.walk()
-    visited_children = False
-    while True:
-        if not visited_children:
-            if cursor.node.type in types:
-                yield cursor.node
-            if cursor.goto_first_child():
-                continue
-        if cursor.goto_next_sibling():
-            visited_children = False
-        elif cursor.goto_parent():
-            visited_children = True
-            if cursor.node == node:
-                return
-        else:
-            return
-
-
 def _key(node: ts.Node) -> tuple[int, int, str]:
     return (node.start_byte, node.end_byte, node.type)
 
@@ -408,7 +409,8 @@ def _parameters(scope: ts.Node) -> set[str]:
     return names
 
 
-def _last_name(function: ts.Node) -> str:
+def last_name(function: ts.Node) -> str:
+    """``f`` of ``f`` and of ``mod.f``."""
     if function.type == "attribute":
         return text(function.child_by_field_name("attribute"))
     return text(function)
@@ -592,21 +594,33 @@ def _is_parse_args(value: ts.Node) -> bool:
     return text(function.child_by_field_name("attribute")) in ("parse_args", "parse_known_args")
 
 
-def _keyword_arguments(call: ts.Node) -> dict[str, ts.Node]:
+def call_arguments(call: ts.Node) -> tuple[list[ts.Node], dict[str, ts.Node]]:
+    """A call's positional arguments (``*``/``**`` splats left out) and its keyword ones."""
     arguments = call.child_by_field_name("arguments")
-    found: dict[str, ts.Node] = {}
-    for argument in arguments.named_children if arguments is not None else ():
-        if argument.type == "keyword_argument":
-            name, value = (
-                argument.child_by_field_name("name"),
-                argument.child_by_field_name("value"),
-            )
+    positional: list[ts.Node] = []
+    keywords: dict[str, ts.Node] = {}
+    for child in arguments.named_children if arguments is not None else ():
+        if child.type == "keyword_argument":
+            name, value = child.child_by_field_name("name"), child.child_by_field_name("value")
             if name is not None and value is not None:
-                found[text(name)] = value
-    return found
+                keywords[text(name)] = value
+        elif child.type not in ("comment", "list_splat", "dictionary_splat"):
+            positional.append(child)
+    return positional, keywords
 
 
-def _string_value(node: ts.Node) -> str | None:
+def is_method_call(node: ts.Node, method: str) -> bool:
+    """``x.method(...)``."""
+    function = node.child_by_field_name("function") if node.type == "call" else None
+    return (
+        function is not None
+        and function.type == "attribute"
+        and text(function.child_by_field_name("attribute")) == method
+    )
+
+
+def string_value(node: ts.Node) -> str | None:
+    """The text of a plain string literal (None for f-strings and other nodes)."""
     if node.type != "string":
         return None
     content = [child for child in node.named_children if child.type == "string_content"]
@@ -621,12 +635,12 @@ def _cli_option(call: ts.Node) -> CliOption | None:
         return None
     flags = [
         value
-        for value in (_string_value(a) for a in arguments.named_children if a.type == "string")
+        for value in (string_value(a) for a in arguments.named_children if a.type == "string")
         if value is not None
     ]
-    keywords = _keyword_arguments(call)
+    keywords = call_arguments(call)[1]
     dest_node = keywords.get("dest")
-    dest = _string_value(dest_node) if dest_node is not None else None
+    dest = string_value(dest_node) if dest_node is not None else None
     if dest is None:
         longs = [flag for flag in flags if flag.startswith("--")]
         chosen = longs[0] if longs else (flags[0] if flags else None)
@@ -634,6 +648,6 @@ def _cli_option(call: ts.Node) -> CliOption | None:
             return None
         dest = chosen.lstrip("-").replace("-", "_")
     action = keywords.get("action")
-    action_name = _string_value(action) if action is not None else None
+    action_name = string_value(action) if action is not None else None
     implicit = {"store_true": False, "store_false": True}.get(action_name or "")
     return CliOption(dest, call, keywords.get("default"), implicit)

@@ -17,7 +17,7 @@ from enum import Enum
 
 import tree_sitter as ts
 
-from .model import ScriptModel, text, unwrap
+from .model import ScriptModel, string_value, text, unwrap
 
 _MAX_DEPTH = 12
 _EMPTY_CONSTRUCTORS = frozenset({"list", "tuple", "dict", "set"})
@@ -194,7 +194,7 @@ class PartitionerValues:
             return node
         if node.type != "identifier" or depth > _MAX_DEPTH:
             return None
-        value = self._single_value(node)
+        value = self.model.fixed_value(node, self.outside)
         return self._dictionary_of(value, depth + 1) if value is not None else None
 
     def _name(self, node: ts.Node, depth: int) -> Verdict:
@@ -213,17 +213,6 @@ class PartitionerValues:
             verdicts.append(Verdict(verdict.holds, (reason, *verdict.reasons)))
         return _all_of(verdicts)
 
-    def _single_value(self, node: ts.Node) -> ts.Node | None:
-        resolved = self.model.resolve(node)
-        if resolved is None:
-            return None
-        scope, bindings = resolved
-        if len(bindings) != 1 or bindings[0].value is None:
-            return None
-        if self.model.changed_in_place(scope, text(node), self.outside):
-            return None
-        return bindings[0].value
-
     # -- constants (conditions, keys) -------------------------------------------------
     def constant(self, node: ts.Node, depth: int = 0) -> Constant | None:
         if depth > _MAX_DEPTH:
@@ -233,7 +222,7 @@ class PartitionerValues:
         if kind in ("true", "false", "none"):
             return Constant({"true": True, "false": False, "none": None}[kind])
         if kind == "string":
-            value = _string(node)
+            value = string_value(node)
             return Constant(value) if value is not None else None
         if kind == "integer":
             try:
@@ -243,7 +232,7 @@ class PartitionerValues:
         if kind == "attribute":
             return self._cli_default(node, depth)
         if kind == "identifier":
-            value = self._single_value(node)
+            value = self.model.fixed_value(node, self.outside)
             return self.constant(value, depth + 1) if value is not None else None
         if kind == "not_operator":
             inner = self.constant(node.child_by_field_name("argument"), depth + 1)
@@ -315,9 +304,3 @@ def _all_of(verdicts: list[Verdict]) -> Verdict:
 
 def _describe(holds: Holds) -> str:
     return {Holds.NONE: "None", Holds.EMPTY: "empty"}.get(holds, "set")
-
-
-def _string(node: ts.Node) -> str | None:
-    if any(child.type == "interpolation" for child in node.named_children):
-        return None
-    return "".join(text(child) for child in node.named_children if child.type == "string_content")
