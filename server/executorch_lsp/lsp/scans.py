@@ -27,7 +27,6 @@ from ..engine.workspace_check import (
     FileResult,
     WorkspaceCheck,
 )
-from .convert import to_diagnostic
 
 if TYPE_CHECKING:
     from .server import ExecutorchServer
@@ -220,20 +219,8 @@ class Scans:
         uri = _uri(result.path)
         if result.findings is None:
             return uri, result.result_id, None
-        server = self.server
         buffer = TextBuffer(result.data) if result.findings else None
-        diagnostics = [
-            to_diagnostic(
-                uri,
-                buffer,
-                finding,
-                server.encoding,
-                None,
-                server.related_information,
-                buffer_for=server._buffer_for,
-            )
-            for finding in result.findings
-        ]
+        diagnostics = self.server.to_diagnostics(uri, buffer, result.findings, None)
         return uri, result.result_id, diagnostics
 
 

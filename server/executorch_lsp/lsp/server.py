@@ -29,6 +29,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from .. import __version__
 from ..engine.config import ConfigError
+from ..engine.findings import Finding
 from ..engine.languages import detect_language_for_editor
 from ..engine.text import PositionEncoding, TextBuffer
 from ..engine.workspace import Workspace
@@ -297,17 +298,22 @@ class ExecutorchServer(LanguageServer):
         if config_error is not None:
             self.call_soon(self.report_config_error, config_error)
         buffer, version = entry.document.buffer, entry.document.version
-        return version, [
+        return version, self.to_diagnostics(uri, buffer, analysis.findings, version)
+
+    def to_diagnostics(
+        self, uri: str, buffer: TextBuffer | None, findings: list[Finding], version: int | None
+    ) -> list[types.Diagnostic]:
+        return [
             to_diagnostic(
                 uri,
                 buffer,
-                f,
+                finding,
                 self.encoding,
                 version,
                 self.related_information,
                 buffer_for=self._buffer_for,
             )
-            for f in analysis.findings
+            for finding in findings
         ]
 
     def log_diagnostics(self, uri: str, document: logs.LogDocument) -> list[types.Diagnostic]:
