@@ -264,22 +264,7 @@ async def bench_lsp(corpus: Path, reps: int) -> None:
         line, column = middle_code_position(text)
         samples = []
         for version in range(2, 2 * reps + 2):
-            typing = version % 2 == 0
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(
-                    types.Position(line, column),
-                    types.Position(line, column if typing else column + 1),
-                ),
-                text="x" if typing else "",
-            )
-            future = client.expect(uri, version)
-            started = time.perf_counter()
-            client.text_document_did_change(
-                types.DidChangeTextDocumentParams(
-                    types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
-                )
-            )
-            samples.append(await asyncio.wait_for(future, 120) - started)
+            samples.append(await timed_keystroke(client, uri, version, line, column))
         print(f"didChange {n:5d} lines           {percentiles(samples)}")
     uri = "file:///bench/edit_5000.cpp"
     lines = docs[5000].split("\n")
@@ -316,6 +301,28 @@ async def workspace_pull(client: BenchClient, previous: dict[str, str]) -> tuple
     return elapsed, {item.uri: item.result_id for item in report.items if item.result_id}
 
 
+async def timed_keystroke(
+    client: BenchClient, uri: str, version: int, line: int, column: int
+) -> float:
+    """didChange -> diagnostics of one keystroke: an ``x`` typed on even versions and
+    deleted again on odd ones, so the text alternates between two states."""
+    typing = version % 2 == 0
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(
+            types.Position(line, column), types.Position(line, column if typing else column + 1)
+        ),
+        text="x" if typing else "",
+    )
+    future = client.expect(uri, version)
+    started = time.perf_counter()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
+        )
+    )
+    return await asyncio.wait_for(future, 120) - started
+
+
 async def edits_while(client: BenchClient, uri: str, text: str, running, count: int) -> list[float]:
     """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done)."""
     line, column = middle_code_position(text)
@@ -323,21 +330,7 @@ async def edits_while(client: BenchClient, uri: str, text: str, running, count: 
     for version in range(2, 2 * count + 2):
         if running is not None and running.done():
             break
-        typing = version % 2 == 0
-        change = types.TextDocumentContentChangePartial(
-            range=types.Range(
-                types.Position(line, column), types.Position(line, column if typing else column + 1)
-            ),
-            text="x" if typing else "",
-        )
-        future = client.expect(uri, version)
-        started = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
-            )
-        )
-        samples.append(await asyncio.wait_for(future, 120) - started)
+        samples.append(await timed_keystroke(client, uri, version, line, column))
         await asyncio.sleep(0.05)  # typing, not a flood
     return samples
 
