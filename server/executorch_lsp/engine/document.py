@@ -117,8 +117,10 @@ class Document:
         if self._source is None:
             return
         if self.language is LanguageId.CPP:
-            line_start = self.buffer.line_start(edit.start_point[0])
-            new_line_end = self.buffer.line_end(edit.new_end_point[0])
+            line_start = data.rfind(b"\n", 0, edit.start_byte) + 1
+            new_line_end = data.find(b"\n", edit.new_end_byte)
+            if new_line_end < 0:
+                new_line_end = len(data)
             old_line_end = new_line_end - (edit.new_end_byte - edit.old_end_byte)
             segment = grammars.prepare_source(self.language, data[line_start:new_line_end])
             self._source = self._source[:line_start] + segment + self._source[old_line_end:]

@@ -9,6 +9,7 @@ path, so conversion is O(1) for the common case.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from enum import Enum
 from itertools import accumulate
@@ -32,9 +33,23 @@ class ByteEdit:
     new_end_point: tuple[int, int]
 
 
-def _line_starts(data: bytes) -> list[int]:
-    # One split in C and a running sum: twice as fast as a find() per line.
-    return [0, *accumulate(len(line) + 1 for line in data.split(b"\n")[:-1])]
+# What ends a line for an editor (LSP): "\n", "\r\n" and a lone "\r".
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+# Lookups of a line without a line table before building one pays off.
+_UNINDEXED_LOOKUPS = 16
+
+
+def has_lone_cr(data: bytes) -> bool:
+    """Whether a "\r" that is not part of "\r\n" ends a line."""
+    count = data.count(b"\r")
+    return bool(count) and count != data.count(b"\r\n")
+
+
+def _line_starts(data: bytes, lone_cr: bool) -> list[int]:
+    if not lone_cr:
+        # One split in C and a running sum: twice as fast as a find() per line.
+        return [0, *accumulate(len(line) + 1 for line in data.split(b"\n")[:-1])]
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(data))]
 
 
 def _units(text: str, encoding: PositionEncoding) -> int:
@@ -46,18 +61,25 @@ def _units(text: str, encoding: PositionEncoding) -> int:
 
 
 class TextBuffer:
-    """Document bytes plus the byte offset at which every line starts."""
+    """Document bytes plus the byte offset at which every line starts.
 
-    __slots__ = ("_data", "_starts")
+    Lines are an editor's (LSP's): "\n", "\r\n" and a lone "\r" end one. Tree-sitter
+    counts only "\n"; ``point_at`` gives its points.
+    """
+
+    __slots__ = ("_data", "_lone_cr", "_lookups", "_starts")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._starts: list[int] | None = None  # built on first use: most files never need it
+        self._lone_cr: bool | None = None  # whether editor lines differ from tree-sitter rows
+        self._lookups = 0  # line lookups answered without the table
 
     @property
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            self._starts = _line_starts(self._data)
+            self._lone_cr = has_lone_cr(self._data)
+            self._starts = _line_starts(self._data, self._lone_cr)
         return self._starts
 
     @classmethod
@@ -79,10 +101,14 @@ class TextBuffer:
         return self._line_starts[line]
 
     def line_end(self, line: int) -> int:
-        """Offset of the end of ``line``, excluding its newline."""
-        if line + 1 < len(self._line_starts):
-            return self._line_starts[line + 1] - 1
-        return len(self._data)
+        """Offset of the end of ``line``, excluding its line break."""
+        starts = self._line_starts
+        if line + 1 >= len(starts):
+            return len(self._data)
+        end = starts[line + 1] - 1
+        if self._data[end] == 0x0A and end > starts[line] and self._data[end - 1] == 0x0D:
+            end -= 1
+        return end
 
     def line_bytes(self, line: int) -> bytes:
         return self._data[self.line_start(line) : self.line_end(line)]
@@ -91,9 +117,12 @@ class TextBuffer:
         return bisect.bisect_right(self._line_starts, offset) - 1
 
     def point_at(self, offset: int) -> tuple[int, int]:
-        """(line, byte column): tree-sitter's point."""
-        line = self.line_of(offset)
-        return line, offset - self._line_starts[line]
+        """(row, byte column) as tree-sitter counts them: only "\n" ends a row."""
+        data = self._data
+        if self._starts is not None and not self._lone_cr:
+            row = bisect.bisect_right(self._starts, offset) - 1
+            return row, offset - self._starts[row]
+        return data.count(b"\n", 0, offset), offset - data.rfind(b"\n", 0, offset) - 1
 
     def offset_at(self, line: int, character: int, encoding: PositionEncoding) -> int:
         """Byte offset of an editor position; out-of-range positions are clamped."""
@@ -113,13 +142,24 @@ class TextBuffer:
 
     def position_at(self, offset: int, encoding: PositionEncoding) -> tuple[int, int]:
         """Editor (line, character) of a byte offset."""
-        offset = max(0, min(offset, len(self._data)))
-        line = self.line_of(offset)
-        start = self._line_starts[line]
-        prefix = self._data[start:offset]
+        data = self._data
+        offset = max(0, min(offset, len(data)))
+        line, start = self._line_and_start(offset)
+        prefix = data[start:offset]
         if prefix.isascii() or encoding is PositionEncoding.UTF8:
             return line, len(prefix)
         return line, _units(prefix.decode("utf-8", "replace"), encoding)
+
+    def _line_and_start(self, offset: int) -> tuple[int, int]:
+        """A few lookups (a report of one finding) count line breaks in C instead of
+        building the whole table."""
+        if self._starts is None and self._lookups < _UNINDEXED_LOOKUPS:
+            data = self._data
+            if b"\r" not in data:
+                self._lookups += 1
+                return data.count(b"\n", 0, offset), data.rfind(b"\n", 0, offset) + 1
+        line = self.line_of(offset)
+        return line, self._line_starts[line]
 
     def replace(
         self,
@@ -138,20 +178,31 @@ class TextBuffer:
     def replace_bytes(self, start: int, end: int, new: bytes) -> ByteEdit:
         start_point = self.point_at(start)
         old_end_point = self.point_at(end)
+        same_lines = self._starts is not None and self._keeps_line_breaks(start, end, new)
+        first_after = self.line_of(start) + 1 if same_lines else 0
         self._data = self._data[:start] + new + self._data[end:]
-        new_lines = new.count(b"\n")
-        if new_lines == 0 and start_point[0] == old_end_point[0]:
-            delta = len(new) - (end - start)
+        delta = len(new) - (end - start)
+        if same_lines and self._starts is not None:
             if delta:
-                first = start_point[0] + 1
-                starts = self._line_starts
-                starts[first:] = [value + delta for value in starts[first:]]
-            new_end_point = (start_point[0], start_point[1] + len(new))
+                starts = self._starts
+                starts[first_after:] = [value + delta for value in starts[first_after:]]
         else:
-            self._starts = None
-            last_newline = new.rfind(b"\n")
-            if new_lines:
-                new_end_point = (start_point[0] + new_lines, len(new) - last_newline - 1)
-            else:
-                new_end_point = (start_point[0], start_point[1] + len(new))
+            self._starts, self._lone_cr = None, None
+        new_lines = new.count(b"\n")
+        if new_lines:
+            new_end_point = (start_point[0] + new_lines, len(new) - new.rfind(b"\n") - 1)
+        else:
+            new_end_point = (start_point[0], start_point[1] + len(new))
         return ByteEdit(start, end, start + len(new), start_point, old_end_point, new_end_point)
+
+    def _keeps_line_breaks(self, start: int, end: int, new: bytes) -> bool:
+        """Whether replacing ``start:end`` with ``new`` adds, removes or joins no line
+        break (text typed between "\r" and "\n" splits one break in two)."""
+        data = self._data
+        return (
+            b"\n" not in new
+            and b"\r" not in new
+            and data.find(b"\n", start, end) < 0
+            and data.find(b"\r", start, end) < 0
+            and not (start > 0 and data[start - 1] == 0x0D)
+        )
