@@ -41,10 +41,10 @@ def test_rules_after_the_limit_are_skipped_and_named() -> None:
     note = result.findings[0]
     assert note.code == TIME_LIMIT_CODE and note.severity is Severity.INFO
     assert note.message == (
-        "analysis skipped: ET101 not run, the analysis of this file took longer than"
-        " 0.1 s (setting 'analysis-time-limit')"
+        "analysis skipped: ET102 stopped; ET101 not run, the analysis of this file took"
+        " longer than 0.1 s (setting 'analysis-time-limit')"
     )
-    assert [f.code for f in result.findings[1:]] == ["ET102"]  # the slow rule finished
+    assert result.findings[1:] == []  # the slow rule was stopped when its sleep ended
     assert result.failures == []
 
 
@@ -52,8 +52,8 @@ def test_suppressions_of_skipped_rules_are_not_called_unused() -> None:
     data = DEMO_MAIN + b"int x;  // executorch-lsp: ignore[ET101]\n"
     rules = [sleeping("ET102", 0.3), rule_by_code("ET101"), rule_by_code("ET900")]
     result = analyse(rules, time_limit=0.1, data=data)
-    assert [f.code for f in result.findings] == [TIME_LIMIT_CODE, "ET102"]
-    assert "ET101, ET900 not run" in result.findings[0].message
+    assert [f.code for f in result.findings] == [TIME_LIMIT_CODE]
+    assert "ET102 stopped; ET101, ET900 not run" in result.findings[0].message
 
 
 def test_rules_within_the_limit_all_run() -> None:
@@ -76,3 +76,61 @@ def test_a_limit_that_is_not_a_positive_number_is_an_error(tmp_path: Path, value
     config_file.write_text(f"analysis-time-limit = {value}\n")
     with pytest.raises(ConfigError, match="'analysis-time-limit' must be a number of seconds"):
         load_file(config_file)
+
+
+def looping(code: str, catches: bool = False) -> Rule:
+    """ET101 under another code, running until it is stopped (optionally through an
+    ``except Exception`` that must not swallow the stop)."""
+    et101 = rule_by_code("ET101")
+
+    def check(context):
+        while True:
+            try:
+                sum(range(1000))
+            except Exception:
+                if not catches:
+                    raise
+
+    return Rule(**{**et101.__dict__, "code": code, "check": check})
+
+
+@pytest.mark.parametrize("catches", [False, True])
+def test_a_rule_still_running_at_the_limit_is_stopped(catches: bool) -> None:
+    started = time.monotonic()
+    result = analyse([looping("ET102", catches), rule_by_code("ET101")], time_limit=0.2)
+    assert time.monotonic() - started < 2
+    assert [f.code for f in result.findings] == [TIME_LIMIT_CODE]
+    assert result.findings[0].message == (
+        "analysis skipped: ET102 stopped; ET101 not run, the analysis of this file took"
+        " longer than 0.2 s (setting 'analysis-time-limit')"
+    )
+    assert result.failures == []
+
+
+def test_nothing_is_left_to_stop_the_code_after_an_analysis() -> None:
+    result = analyse([sleeping("ET102", 0.3)], time_limit=0.1)  # the limit passes in a sleep
+    assert [f.code for f in result.findings] == [TIME_LIMIT_CODE]
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:  # a stop still pending would be raised here
+        sum(range(1000))
+
+
+def test_a_stopped_rule_runs_again_on_the_next_analysis() -> None:
+    document = Document("main.cpp", LanguageId.CPP, DEMO_MAIN)
+    looping_rule = looping("ET102")
+    first = analyze(document, Config(time_limit=0.1), screened=[looping_rule])
+    assert "ET102 stopped" in first.findings[0].message
+    second = analyze(document, Config(time_limit=5), screened=[rule_by_code("ET101")])
+    assert [f.code for f in second.findings] == ["ET101"]
+
+
+def test_deep_nesting_is_bounded_by_the_limit() -> None:
+    """20,000 nested calls of the function they are in: ET101 looks up each call's
+    ancestors, which is quadratic in the depth."""
+    body = b"deep(" * 20_000 + b"m.load()" + b")" * 20_000
+    reset = b"::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(2);"
+    data = DEMO_MAIN + b"\nError deep(Module& m) { m.load(); " + reset + body + b"; }\n"
+    started = time.monotonic()
+    result = analyse([rule_by_code(code) for code in ("ET101", "ET103", "ET104")], 1.0, data)
+    assert time.monotonic() - started < 4
+    assert result.findings[0].code == TIME_LIMIT_CODE

@@ -18,6 +18,7 @@ from .config import Config
 from .document import Document
 from .findings import Finding, Severity, Span
 from .incremental import dirty_functions, inside, shift_finding
+from .interrupts import AnalysisInterrupted, interrupt_at
 from .languages import LanguageId
 from .suppressions import MARKER, Suppression, find_suppressions
 from .workspace import Workspace
@@ -30,14 +31,14 @@ TIME_LIMIT_CODE = "time-limit"
 
 
 class _Deadline:
-    """When an analysis has to stop starting rules (``config.time_limit`` from its start)."""
+    """When an analysis has to stop its rules (``config.time_limit`` from its start)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._at = time.monotonic() + seconds
+        self.at = time.monotonic() + seconds
 
     def passed(self) -> bool:
-        return time.monotonic() > self._at
+        return time.monotonic() > self.at
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,9 @@ def analyze(
     ``workspace``, rules that follow calls into other files can do so. ``screened``:
     the rules that apply to the document, when the caller has worked them out already.
 
-    Rules not started within ``config.time_limit`` seconds are skipped, and an information
-    finding names them. A rule that has started runs to its end (as does a parse).
+    Rules not started within ``config.time_limit`` seconds are skipped, a rule still
+    running then is stopped, and an information finding names them. A parse or query in
+    progress finishes first (it runs in tree-sitter).
     """
     deadline = _Deadline(config.time_limit)
     has_directives = MARKER in document.data
@@ -173,14 +175,21 @@ def analyze(
     }
     matches = _matches_by_rule(document, [r for r in checks if r.code not in reuse], None)
     skipped: list[str] = []
+    stopped: list[str] = []
     for rule in checks:
         if deadline.passed():
             skipped.append(rule.code)
             continue
-        if rule.code in reuse:
-            found = _incremental(document, rule, previous.raw[rule.code], edits, dirty)
-        else:
-            found = _run(document, rule, matches.get(rule.code, ()), workspace=workspace)
+        try:
+            with interrupt_at(deadline.at):
+                if rule.code in reuse:
+                    found = _incremental(document, rule, previous.raw[rule.code], edits, dirty)
+                else:
+                    found = _run(document, rule, matches.get(rule.code, ()), workspace=workspace)
+        except AnalysisInterrupted:
+            stopped.append(rule.code)
+            document.forget_derived()  # what the rule was building may be half done
+            continue
         if isinstance(found, RuleFailure):
             result.failures.append(found)
             continue
@@ -204,18 +213,20 @@ def analyze(
         (replace(f, severity=config.severity_for(f.code, f.severity)) for f in result.findings),
         key=lambda f: (f.span.start, f.code),
     )
-    if skipped:
-        result.findings.insert(0, _time_limit_finding(skipped, deadline.seconds))
+    if skipped or stopped:
+        result.findings.insert(0, _time_limit_finding(stopped, skipped, deadline.seconds))
     if dirty is None:
         document.checkpoint()
     return result
 
 
-def _time_limit_finding(skipped: list[str], seconds: float) -> Finding:
+def _time_limit_finding(stopped: list[str], skipped: list[str], seconds: float) -> Finding:
+    parts = [f"{', '.join(stopped)} stopped"] if stopped else []
+    parts += [f"{', '.join(skipped)} not run"] if skipped else []
     return Finding(
         code=TIME_LIMIT_CODE,
         message=(
-            f"analysis skipped: {', '.join(skipped)} not run, the analysis of this file took"
+            f"analysis skipped: {'; '.join(parts)}, the analysis of this file took"
             f" longer than {seconds:g} s (setting 'analysis-time-limit')"
         ),
         span=Span(0, 0),

@@ -85,6 +85,10 @@ class Document:
     def text_of(self, node: ts.Node) -> str:
         return self.buffer.text(node.start_byte, node.end_byte)
 
+    def forget_derived(self) -> None:
+        """Drop what was computed from the text (it is computed again when asked for)."""
+        self._derived.clear()
+
     def edit(
         self,
         start: tuple[int, int],

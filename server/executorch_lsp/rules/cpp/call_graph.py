@@ -13,6 +13,7 @@ places, an unknown receiver type or a recursion is never guessed through.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ import tree_sitter as ts
 from ...engine import grammars
 from ...engine.document import Document
 from ...engine.findings import Site
+from ...engine.interrupts import AnalysisInterrupted, interrupt_at
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..screens import WORD_BYTES, AnyOf
@@ -36,6 +38,8 @@ _MACRO = re.compile(r"[A-Z][A-Z0-9_]*")
 _MAX_STEPS = 64
 _MAX_DEPTH = 8
 _MAX_ROUNDS = 4
+# How long one function's summary may take (pathological nesting); beyond, it says nothing.
+_SUMMARY_SECONDS = 2.0
 _MAX_DEFINITION_FILES = 8
 # A definition-like occurrence: ``name(params) qualifiers {`` (not ``x.name(``: checked
 # on the match, which keeps the pattern literal-led and fast to search).
@@ -164,11 +168,17 @@ class FileSummary:
         ]
 
     def _facts_of(self, name: str) -> list[FunctionFacts]:
+        deadline = time.monotonic() + _SUMMARY_SECONDS
         try:
-            return [
-                FunctionFacts(name, unit.class_name, self._summarizer.steps(unit))
-                for unit in self._units[name]
-            ]
+            with interrupt_at(deadline):
+                return [
+                    FunctionFacts(name, unit.class_name, self._summarizer.steps(unit))
+                    for unit in self._units[name]
+                ]
+        except AnalysisInterrupted:
+            if time.monotonic() < deadline:
+                raise  # the analysis around this ran out of time, not this summary
+            return []
         except Exception:  # a function we cannot summarise contributes nothing
             return []
 

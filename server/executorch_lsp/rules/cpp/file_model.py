@@ -18,7 +18,7 @@ import tree_sitter as ts
 from ...engine import grammars
 from ...engine.languages import LanguageId
 from .model_loads import TypeInfo, declared_type, type_from_initializer
-from .syntax import declarator_name, function_name, member_call, path_parts, text
+from .syntax import ancestors, declarator_name, function_name, member_call, path_parts, text
 
 NESTED_BODIES = frozenset({"lambda_expression", "class_specifier", "struct_specifier"})
 _SCOPES = frozenset(
@@ -149,13 +149,11 @@ class FileModel:
 
     def unit_at(self, node: ts.Node) -> Unit | None:
         """The innermost function or lambda whose body contains ``node``."""
-        current = node.parent
-        while current is not None:
+        for current in ancestors(node, self.root):
             if current.type in ("function_definition", "lambda_expression"):
                 body = current.child_by_field_name("body")
                 if body is not None and body.start_byte <= node.start_byte < body.end_byte:
                     return self.unit_for(current)
-            current = current.parent
         return None
 
     def functions_named(self, name: str) -> list[Unit]:
@@ -220,13 +218,8 @@ class FileModel:
         return result
 
     def _outermost_unit_node(self, node: ts.Node) -> ts.Node | None:
-        outer = None
-        current = node.parent
-        while current is not None:
-            if current.type == "function_definition":
-                outer = current
-            current = current.parent
-        return outer
+        around = ancestors(node, self.root)
+        return next((n for n in reversed(around) if n.type == "function_definition"), None)
 
     def _globals_named(self, name: str) -> list[Variable]:
         """Namespace-scope declarations of ``name``, found by text search."""
@@ -234,7 +227,7 @@ class FileModel:
         if cached is None:
             cached = []
             for offset in self.occurrences(name):
-                declaration = _namespace_declaration_of(self.node_at(offset))
+                declaration = _namespace_declaration_of(self.node_at(offset), self.root)
                 if declaration is not None:
                     cached.extend(v for v in self._declared(declaration) if v.name == name)
             self._globals[name] = cached
@@ -436,15 +429,17 @@ _NAMESPACE_SCOPES = frozenset(
 )
 
 
-def _namespace_declaration_of(node: ts.Node | None) -> ts.Node | None:
-    current = node
-    while current is not None and current.type != "declaration":
+def _namespace_declaration_of(node: ts.Node | None, root: ts.Node) -> ts.Node | None:
+    if node is None:
+        return None
+    chain = [node, *ancestors(node, root)]
+    for index, current in enumerate(chain):
         if current.type in ("function_definition", "compound_statement", "field_declaration_list"):
             return None
-        current = current.parent
-    if current is None or current.parent is None or current.parent.type not in _NAMESPACE_SCOPES:
-        return None
-    return current
+        if current.type == "declaration":
+            parent = chain[index + 1] if index + 1 < len(chain) else None
+            return current if parent is not None and parent.type in _NAMESPACE_SCOPES else None
+    return None
 
 
 def _is_word_byte(data: bytes, index: int) -> bool:

@@ -17,6 +17,21 @@ def text(node: ts.Node | None, data: bytes) -> str:
     return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+def ancestors(node: ts.Node, root: ts.Node) -> list[ts.Node]:
+    """The nodes around ``node``, innermost first, up to ``root``. Found from the root
+    down in one pass: tree-sitter finds each ``parent`` from the root too, so a walk up
+    deep nesting with ``parent`` is quadratic."""
+    chain = []
+    current: ts.Node | None = root
+    while current is not None and current != node:
+        chain.append(current)
+        current = current.child_with_descendant(node)
+    if current is None:
+        return []
+    chain.reverse()
+    return chain
+
+
 def path_parts(name: str) -> list[str]:
     """``ns::Cls<T>::fn`` -> ["ns", "Cls", "fn"] (template arguments dropped)."""
     name = _SPACE.sub("", name)

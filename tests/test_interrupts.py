@@ -1,0 +1,92 @@
+"""Stopping code that runs past a deadline: nesting, threads and forked workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import pytest
+
+from executorch_lsp.engine.interrupts import AnalysisInterrupted, interrupt_at
+
+
+def spin(seconds: float) -> None:
+    """Python bytecode for ``seconds`` (where a stop can land)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(100))
+
+
+def stopped_after(seconds: float, work: float) -> float | None:
+    """How long a block doing ``work`` seconds ran before it was stopped (None: not)."""
+    started = time.monotonic()
+    try:
+        with interrupt_at(started + seconds):
+            spin(work)
+    except AnalysisInterrupted:
+        return time.monotonic() - started
+    return None
+
+
+def test_a_block_past_its_deadline_is_stopped() -> None:
+    took = stopped_after(0.1, work=5)
+    assert took is not None and took < 1
+
+
+def test_a_block_within_its_deadline_runs_to_its_end() -> None:
+    assert stopped_after(1, work=0.05) is None
+    spin(0.3)  # and nothing is left to stop the code after it
+
+
+def test_an_inner_deadline_stops_only_the_inner_block() -> None:
+    started = time.monotonic()
+    with interrupt_at(started + 5):
+        assert stopped_after(0.1, work=5) is not None
+        spin(0.3)  # the outer block goes on
+    assert time.monotonic() - started < 2
+
+
+def test_an_outer_deadline_stops_the_outer_block_even_if_an_inner_one_swallows_it() -> None:
+    started = time.monotonic()
+    with pytest.raises(AnalysisInterrupted), interrupt_at(started + 0.1):
+        try:
+            with interrupt_at(started + 10):
+                spin(5)
+        except AnalysisInterrupted:
+            pass  # as a summary that gives up would
+        spin(5)
+    assert time.monotonic() - started < 2
+
+
+def test_blocks_in_other_threads_are_stopped_on_their_own() -> None:
+    results: dict[str, float | None] = {}
+
+    def run(name: str, seconds: float, work: float) -> None:
+        results[name] = stopped_after(seconds, work)
+
+    threads = [
+        threading.Thread(target=run, args=("slow", 0.1, 5)),
+        threading.Thread(target=run, args=("quick", 2, 0.05)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results["quick"] is None
+    assert results["slow"] is not None and results["slow"] < 2
+
+
+def _stopped_in_child(queue: multiprocessing.Queue) -> None:
+    queue.put(stopped_after(0.1, work=5))
+
+
+def test_a_forked_worker_gets_its_own_watchdog() -> None:
+    assert stopped_after(0.05, work=1) is not None  # the parent's watchdog is running
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_stopped_in_child, args=(queue,))
+    child.start()
+    took = queue.get(timeout=10)
+    child.join(10)
+    assert took is not None and took < 2
