@@ -151,6 +151,15 @@ def test_no_fix_outside_a_plain_auto_declaration() -> None:
     assert fixed(source, "ET109") is None
 
 
+def test_no_fix_that_would_keep_a_nested_et_unwrap() -> None:
+    nested = "module.method_names()", "ET_UNWRAP(module.method_names())"
+    source = POSITIVE["msvc_conditional"].replace(*nested)
+    assert len(findings(source, "ET109")) == 2
+    assert fixed(source, "ET109") is None
+    broken = source.replace("return names.size();", "return names.size(")
+    assert fixed(broken, "ET109") is None
+
+
 def test_message_names_the_windows_sign() -> None:
     (finding,) = findings(POSITIVE["windows_header_only"], "ET109")
     assert "<Windows.h>" in finding.message and "ET_ASSIGN_OR_RETURN_TOKENIZER" in finding.message

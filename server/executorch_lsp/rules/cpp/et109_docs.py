@@ -39,7 +39,8 @@ DOCS = RuleDocs(
         "`ET_ASSIGN_OR_RETURN(var, result[, message, ...])`, a plain statement that declares "
         "`var` or returns the error, for code that must compile with MSVC "
         "(`ET_ASSIGN_OR_RETURN_TOKENIZER` likewise replaces `ET_UNWRAP_TOKENIZER`). The "
-        "quick fix rewrites `auto x = ET_UNWRAP(r);` into `ET_ASSIGN_OR_RETURN(x, r);`."
+        "quick fix rewrites `auto x = ET_UNWRAP(r);` into `ET_ASSIGN_OR_RETURN(x, r);` "
+        "(not when `r` holds another `ET_UNWRAP`: that one needs its own variable first)."
     ),
     exceptions=(
         "Files without a Windows sign are not reported, since most ExecuTorch code targets "

@@ -158,6 +158,8 @@ def _fix(context: RuleContext, call: ts.Node, portable: str) -> Fix | None:
     inner = text(arguments, data)[1:-1].strip()
     if portable.endswith("_TOKENIZER") and arguments.named_child_count != 1:
         return None
+    if UNWRAP_USE.search(inner.encode()):
+        return None  # the fixed statement would still hold a statement expression
     new = f"{portable}({text(name, data)}, {inner});"
     edit = TextEdit(Span(declaration.start_byte, declaration.end_byte), new)
     return Fix(f"Use {portable}", (edit,))
