@@ -14,6 +14,7 @@ from executorch_lsp.engine.document import Document
 from executorch_lsp.engine.findings import Finding, Fix, Span, TextEdit, apply_edits
 from executorch_lsp.engine.languages import LanguageId
 from executorch_lsp.engine.suppressions import disable_edit
+from executorch_lsp.engine.text import PositionEncoding
 from executorch_lsp.knowledge.runtime_log import explain_log, report_markdown, report_text
 
 from .corpus import LOG
@@ -29,6 +30,8 @@ PATHS = {
 EDITS_CHECKED = 3
 # Above this size only the analysis itself is checked (the edits' checks re-analyse).
 EDITS_CHECKED_BELOW = 256 * 1024
+# Findings whose editor positions are worked out again (from the text's start, each).
+POSITIONS_CHECKED = 20
 
 
 _DIGITS = re.compile(r"\d+")
@@ -78,6 +81,8 @@ def check_source(
     _expect(seconds <= seconds_allowed, f"analysis took {seconds:.1f} s")
     for finding in analysis.findings:
         _check_spans(finding, len(data))
+    for finding in analysis.findings[:POSITIONS_CHECKED]:
+        _check_positions(document, finding)
     outcome = Outcome(seconds, len(analysis.findings))
     if edits and len(data) < EDITS_CHECKED_BELOW:
         for finding in _with_fix(analysis.findings):
@@ -105,6 +110,31 @@ def _check_spans(finding: Finding, size: int) -> None:
         for edit in finding.fix.edits:
             _expect(_inside(edit.span, size), f"{finding.code} fix edit {edit.span}")
         _expect(not _overlapping(finding.fix), f"{finding.code} fix edits overlap: {finding.fix}")
+
+
+_LSP_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def lsp_position(data: bytes, offset: int) -> tuple[int, int] | None:
+    """The LSP (UTF-16) position of ``offset``, worked out from the protocol's words; None
+    where there is none (inside a character or between the two bytes of "\r\n")."""
+    try:
+        prefix = data[:offset].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if prefix.endswith("\r") and data[offset : offset + 1] == b"\n":
+        return None
+    lines = _LSP_LINE_BREAK.split(prefix)
+    return len(lines) - 1, len(lines[-1].encode("utf-16-le")) // 2
+
+
+def _check_positions(document: Document, finding: Finding) -> None:
+    """Editor positions of a finding agree with the protocol's line and unit counting."""
+    for offset in (finding.span.start, finding.span.end):
+        expected = lsp_position(document.data, offset)
+        if expected is not None:
+            actual = document.buffer.position_at(offset, PositionEncoding.UTF16)
+            _expect(actual == expected, f"{finding.code} at {offset}: {actual} != {expected}")
 
 
 def _overlapping(fix: Fix) -> bool:
