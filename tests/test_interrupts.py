@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import threading
 import time
 
@@ -39,24 +40,25 @@ def test_a_block_within_its_deadline_runs_to_its_end() -> None:
     spin(0.3)  # and nothing is left to stop the code after it
 
 
-def test_an_inner_deadline_stops_only_the_inner_block() -> None:
+def test_inside_a_watched_block_only_the_outer_deadline_applies() -> None:
     started = time.monotonic()
-    with interrupt_at(started + 5):
-        assert stopped_after(0.1, work=5) is not None
-        spin(0.3)  # the outer block goes on
-    assert time.monotonic() - started < 2
+    with interrupt_at(started + 5) as outer:
+        assert stopped_after(0.05, work=0.3) is None
+    assert not outer.fired
 
 
-def test_an_outer_deadline_stops_the_outer_block_even_if_an_inner_one_swallows_it() -> None:
+def test_the_outer_watch_says_it_fired_and_the_inner_one_does_not() -> None:
     started = time.monotonic()
-    with pytest.raises(AnalysisInterrupted), interrupt_at(started + 0.1):
+    with pytest.raises(AnalysisInterrupted), interrupt_at(started + 0.1) as outer:
         try:
-            with interrupt_at(started + 10):
+            with interrupt_at(started + 10) as inner:
                 spin(5)
         except AnalysisInterrupted:
-            pass  # as a summary that gives up would
-        spin(5)
+            assert not inner.fired  # as a summary would see: not its own deadline
+            raise
+    assert outer.fired
     assert time.monotonic() - started < 2
+    spin(0.3)  # nothing is left to stop the code after it
 
 
 def test_blocks_in_other_threads_are_stopped_on_their_own() -> None:
@@ -90,3 +92,27 @@ def test_a_forked_worker_gets_its_own_watchdog() -> None:
     took = queue.get(timeout=10)
     child.join(10)
     assert took is not None and took < 2
+
+
+def test_stops_landing_anywhere_leave_nothing_behind() -> None:
+    """Deadlines that pass at every point of a block, its nested blocks and their
+    release: each stop is caught around its own block, and none is raised later."""
+    rng = random.Random(7)
+    stops = 0
+    for _ in range(3000):
+        started = time.monotonic()
+        try:
+            with interrupt_at(started + rng.uniform(0, 0.002)):
+                spin(rng.uniform(0, 0.001))
+                try:
+                    with interrupt_at(started + rng.uniform(0, 0.002)):
+                        spin(rng.uniform(0, 0.001))
+                except AnalysisInterrupted:
+                    stops += 1
+                    raise
+                spin(rng.uniform(0, 0.001))
+        except AnalysisInterrupted:
+            stops += 1
+    assert stops > 100  # the deadlines did land
+    spin(0.3)
+    assert stopped_after(0.05, work=2) is not None  # and the watchdog still works

@@ -191,6 +191,7 @@ def analyze(
             document.forget_derived()  # what the rule was building may be half done
             continue
         if isinstance(found, RuleFailure):
+            log.error("rule %s failed on %s:\n%s", rule.code, document.path, found.error)
             result.failures.append(found)
             continue
         result.raw[rule.code] = found
@@ -289,8 +290,7 @@ def _run(
     )
     try:
         return list(rule.check(context))
-    except Exception:
-        log.exception("rule %s failed on %s", rule.code, document.path)
+    except Exception:  # logged by the caller, outside the time-limit watch
         return RuleFailure(rule.code, traceback.format_exc(limit=3))
 
 

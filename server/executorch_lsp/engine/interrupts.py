@@ -29,60 +29,85 @@ def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
     )
 
 
+class Watch:
+    """One watched block; ``fired`` says whether its own deadline stopped it."""
+
+    __slots__ = ("fired",)
+
+    def __init__(self) -> None:
+        self.fired = False
+
+
 class _Watchdog:
     def __init__(self) -> None:
         self._reset()
 
     def _reset(self) -> None:
-        self._condition = threading.Condition(threading.Lock())
-        self._deadlines: dict[int, list[float]] = {}  # thread id -> deadlines of its blocks
-        self._due: dict[int, float] = {}  # thread id -> when to interrupt it (not yet done)
+        # A plain lock: its ``with`` is entered in C, so a stop raised in the watched
+        # thread cannot land between taking the lock and the block that releases it
+        # (as it can in a Condition's Python ``__enter__``).
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._watches: dict[int, Watch] = {}  # thread id -> its outermost watched block
+        self._due: dict[int, float] = {}  # thread id -> when to stop it (until it is done)
         self._wakes_at = math.inf
         self._thread: threading.Thread | None = None
 
     @contextmanager
-    def interrupt_at(self, deadline: float) -> Iterator[None]:
+    def interrupt_at(self, deadline: float) -> Iterator[Watch]:
         """Raise ``AnalysisInterrupted`` in this thread if the block is still running at
-        ``deadline`` (``time.monotonic()``). Blocks nest: an inner block also stops at an
-        outer one's deadline, and the outer one is stopped as well once it passed."""
-        ident = threading.get_ident()
-        with self._condition:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._watch, name="executorch-lsp-watchdog", daemon=True
-                )
-                self._thread.start()
-            deadlines = self._deadlines.setdefault(ident, [])
-            deadlines.append(deadline)
-            self._arm(ident, min(deadlines))
+        ``deadline`` (``time.monotonic()``); at most once, and nothing is left scheduled
+        after the block. Inside a watched block, the outer deadline alone applies.
+
+        A stop is raised at most once per watch, so the release below can be cut short
+        by it only once: it runs a second time."""
+        watch, ident, owner, wake = Watch(), threading.get_ident(), False, False
         try:
-            yield
+            with self._lock:
+                if ident not in self._watches:
+                    wake = self._watch(ident, watch, deadline)
+                    owner = True
+            if wake:  # no stop can be pending here: this thread had no watch
+                self._wake.set()
+            yield watch
         finally:
-            with self._condition:
-                if self._due.pop(ident, None) is None:
-                    _raise_in(ident, None)  # fired: drop it unless already raised
-                deadlines.pop()
-                if deadlines:
-                    self._arm(ident, min(deadlines))
-                else:
-                    del self._deadlines[ident]
+            if owner:
+                try:
+                    with self._lock:
+                        self._release(ident)
+                finally:
+                    with self._lock:
+                        self._release(ident)
 
-    def _arm(self, ident: int, deadline: float) -> None:
+    def _watch(self, ident: int, watch: Watch, deadline: float) -> bool:
+        """Watch the thread; whether the watchdog must wake earlier than planned."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="executorch-lsp-watchdog", daemon=True
+            )
+            self._thread.start()
+        self._watches[ident] = watch
         self._due[ident] = deadline
-        if deadline < self._wakes_at:
-            self._condition.notify()
+        return deadline < self._wakes_at
 
-    def _watch(self) -> None:
-        with self._condition:
-            while True:
+    def _release(self, ident: int) -> None:
+        self._watches.pop(ident, None)
+        if self._due.pop(ident, None) is None:
+            _raise_in(ident, None)  # fired: drop the stop unless it was raised already
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
                 now = time.monotonic()
                 for ident, deadline in list(self._due.items()):
                     if deadline <= now:
                         del self._due[ident]
+                        self._watches[ident].fired = True
                         _raise_in(ident, AnalysisInterrupted)
                 self._wakes_at = min(self._due.values(), default=math.inf)
                 timeout = None if self._wakes_at == math.inf else self._wakes_at - now
-                self._condition.wait(timeout)
+            self._wake.wait(timeout)
+            self._wake.clear()
 
 
 _WATCHDOG = _Watchdog()

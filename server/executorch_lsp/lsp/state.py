@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_FINGERPRINTED_CHANGES = 64
 # How long an analysis waits for the workspace index before it goes without it (the
 # cross-file findings come with the analysis that follows the index).
-INDEX_WAIT_SECONDS = 0.05
+INDEX_WAIT_SECONDS = 0.02
 
 
 @dataclass

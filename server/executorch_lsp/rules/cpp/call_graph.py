@@ -168,15 +168,15 @@ class FileSummary:
         ]
 
     def _facts_of(self, name: str) -> list[FunctionFacts]:
-        deadline = time.monotonic() + _SUMMARY_SECONDS
+        watch = None
         try:
-            with interrupt_at(deadline):
+            with interrupt_at(time.monotonic() + _SUMMARY_SECONDS) as watch:
                 return [
                     FunctionFacts(name, unit.class_name, self._summarizer.steps(unit))
                     for unit in self._units[name]
                 ]
         except AnalysisInterrupted:
-            if time.monotonic() < deadline:
+            if watch is None or not watch.fired:
                 raise  # the analysis around this ran out of time, not this summary
             return []
         except Exception:  # a function we cannot summarise contributes nothing
