@@ -325,11 +325,14 @@ async def timed_keystroke(
     return await asyncio.wait_for(future, 120) - started
 
 
-async def edits_while(client: BenchClient, uri: str, text: str, running, count: int) -> list[float]:
-    """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done)."""
+async def edits_while(
+    client: BenchClient, uri: str, text: str, running, count: int, first_version: int = 2
+) -> list[float]:
+    """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done).
+    Versions only grow: a server ignores a change older than the text it has."""
     line, column = middle_code_position(text)
     samples = []
-    for version in range(2, 2 * count + 2):
+    for version in range(first_version, first_version + 2 * count):
         if running is not None and running.done():
             break
         samples.append(await timed_keystroke(client, uri, version, line, column))
@@ -360,7 +363,7 @@ async def bench_workspace_check(corpus: Path, docs: dict[int, str], reps: int) -
     await asyncio.sleep(5)  # the index
     quiet = await edits_while(client, uri, text, None, reps)
     running = asyncio.ensure_future(workspace_pull(client, {}))
-    busy = await edits_while(client, uri, text, running, reps * 4)
+    busy = await edits_while(client, uri, text, running, reps * 4, first_version=2 + 2 * reps)
     await running
     print(f"didChange 5000 lines, idle              {percentiles(quiet)}")
     print(f"didChange 5000 lines, workspace check   {percentiles(busy)}")
