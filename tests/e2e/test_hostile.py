@@ -337,3 +337,23 @@ def test_a_hostile_folder_runs_nothing(tmp_path: Path):
     code, stderr = server.stop()
     assert code == 0, stderr
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_rule_stopped_by_the_time_limit_leaves_the_server_serving(tmp_path: Path):
+    (tmp_path / ".executorch-lsp.toml").write_text("analysis-time-limit = 1\n", encoding="utf-8")
+    running = RawServer(tmp_path)
+    running.initialize(tmp_path)
+    nested = "deep(" * 20_000 + "m.load()" + ")" * 20_000
+    reset = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(2);"
+    deep = f"{SOURCE}\nError deep(Module& m) {{ m.load(); {reset} {nested}; }}\n"
+    uri = (tmp_path / "deep.cpp").as_uri()
+    started = time.monotonic()
+    running.open(uri, deep)
+    diagnostics = running.diagnostics(uri, version=1)
+    assert time.monotonic() - started < 15
+    (note,) = [d for d in diagnostics if d["code"] == "time-limit"]
+    assert "ET101 stopped" in note["message"] and note["severity"] == 3  # information
+    assert_still_serves(running, tmp_path)
+    code, stderr = running.stop()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
