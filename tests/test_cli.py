@@ -265,3 +265,19 @@ def test_explain_log_as_a_process_reads_piped_stdin() -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "[backend-not-registered]" in done.stdout
+
+
+@pytest.mark.parametrize("where", ["", "a", "a/b", "a/b/c", "x", ".."])
+def test_paths_are_shown_relative_to_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from executorch_lsp.cli import _display_paths
+
+    root = tmp_path / "root"
+    files = [root / "top.cpp", root / "a" / "one.cpp", root / "a" / "b" / "c" / "two.cpp"]
+    files += [root / "x" / "three.cpp", root / "a" / "b" / "four.cpp"]
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir((root / where).resolve())
+    shown = _display_paths([str(file) for file in files])
+    assert shown == {str(f): os.path.relpath(f).replace(os.sep, "/") for f in files}

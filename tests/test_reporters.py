@@ -343,3 +343,24 @@ def test_every_format_renders_and_unknown_format_fails() -> None:
         assert render(fmt, reports(ET101)).endswith("\n")
     with pytest.raises(ValueError, match="unknown output format 'xml'"):
         render("xml", reports(ET101))
+
+
+def test_json_writer_matches_the_standard_library_with_an_indent() -> None:
+    from executorch_lsp.reporters import _indented_json
+
+    value = [
+        {
+            "s": 'é "quoted" \\ \n\t\u2028😀',
+            "i": -3,
+            "b": True,
+            "f": False,
+            "n": None,
+            "x": 1.5,
+            "e": {},
+            "l": [],
+            "nested": {"row": 1, "list": [1, "two", {"deep": [None, True]}], "t": (1, 2)},
+        },
+        [],
+        {},
+    ]
+    assert _indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)

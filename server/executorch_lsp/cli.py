@@ -122,13 +122,21 @@ def _load_config(args: argparse.Namespace, paths: list[Path]) -> Config:
 
 
 def _display_paths(paths: list[str]) -> dict[str, str]:
-    """Each path relative to the current folder, forward slashes (relpath once per folder)."""
+    """Each path relative to the current folder, forward slashes: a folder's form is its
+    parent's plus its name when the parent's is known (a walk lists parents first), else
+    one relpath."""
     folders: dict[str, str] = {}
     shown = {}
     for path in paths:
         folder, name = os.path.split(path)
         if folder not in folders:
-            folders[folder] = _display_path(os.path.join(folder, "_"))[:-1]
+            parent, last = os.path.split(folder)
+            known = folders.get(parent) if last not in ("", ".", "..") else None
+            folders[folder] = (
+                f"{known}{last}/"
+                if known is not None and known[-3:] != "../"
+                else _display_path(os.path.join(folder, "_"))[:-1]
+            )
         shown[path] = folders[folder] + name
     return shown
 

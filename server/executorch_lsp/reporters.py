@@ -299,7 +299,14 @@ def _indented_json(value: object, depth: int = 0) -> str:
             return "{}"
         inner = "\n" + "  " * (depth + 1)
         items = (
-            f"{encode_basestring(key)}: {_indented_json(item, depth + 1)}"
+            f"{encode_basestring(key)}: "
+            + (
+                encode_basestring(item)  # strings and counts, most values: no call
+                if type(item) is str
+                else str(item)
+                if type(item) is int
+                else _indented_json(item, depth + 1)
+            )
             for key, item in value.items()
         )
         return "{" + inner + ("," + inner).join(items) + "\n" + "  " * depth + "}"
