@@ -270,3 +270,22 @@ def test_a_gitignore_edit_changes_the_files_checked(
     (tmp_path / "src" / ".gitignore").write_text("gen/\n")
     settle(tmp_path / "src")
     assert {f["filename"] for f in check(capsys, tmp_path / "src")} == {"src/a.cpp"}
+
+
+def test_the_stored_needs_share_their_equal_parts(
+    cross_file: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import pickle
+
+    from executorch_lsp.engine.check_cache import _shared
+
+    check(capsys, cross_file)
+    (stored,) = cross_file.parent.rglob("*.pickle")
+    store = pickle.loads(stored.read_bytes())
+    assert _shared(store).entries == store.entries
+    needs = {id(entry.needs): entry.needs for entry in store.entries.values()}.values()
+    copies: dict[tuple, set[int]] = {}
+    for read in (read for each in needs for read in each.reads):
+        copies.setdefault(read, set()).add(id(read))
+    in_several = [read for read in copies if sum(read in n.reads for n in needs) > 1]
+    assert in_several and all(len(copies[read]) == 1 for read in in_several)
