@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cross_file_project import ENGINE_CPP, ENGINE_H, MAIN_CPP, THREADS_CPP
 from executorch_lsp.cli import CACHE_DIR_VARIABLE, main
 from executorch_lsp.engine.discovery import CACHE_DIR_NAME
 from executorch_lsp.progress import Progress, wants_progress
@@ -22,38 +23,8 @@ def cache_at_the_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(CACHE_DIR_VARIABLE, raising=False)
 
 
-RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(n);"
-ENGINE_H = """#pragma once
-#include <executorch/extension/module/module.h>
-class Engine {
- public:
-  void init(const char* path);
- private:
-  std::unique_ptr<executorch::extension::Module> module_;
-};
-"""
-ENGINE_CPP = """#include "engine.h"
-void Engine::init(const char* path) {
-  module_ = std::make_unique<executorch::extension::Module>(path);
-  (void)module_->load_method("forward");
-}
-"""
 MAKE_MODULE = "  module_ = std::make_unique<executorch::extension::Module>(path);\n"
-THREADS_CPP = f"""#include <executorch/extension/threadpool/threadpool.h>
-void set_threads(int n) {{
-  {RESET}
-}}
-"""
 QUIET_THREADS_CPP = "void set_threads(int n) {\n  (void)n;\n}\n"
-MAIN_CPP = """#include "engine.h"
-void set_threads(int n);
-int main() {
-  Engine engine;
-  engine.init("model.pte");
-  set_threads(4);
-  return 0;
-}
-"""
 TOP_CMAKE = """project(app)
 set(ET_LIB /opt/et/lib)
 function(link_whole target lib)

@@ -4,44 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cross_file_project import ENGINE_CPP, ENGINE_H, MAIN_CPP, RESET, THREADS_CPP
 from executorch_lsp.engine.analysis import analyze
 from executorch_lsp.engine.config import Config
 from executorch_lsp.engine.document import Document
 from executorch_lsp.engine.languages import LanguageId
 from executorch_lsp.engine.workspace import Workspace
 from executorch_lsp.rules.cpp.call_graph import CallGraph
-
-RESET = "::executorch::extension::threadpool::get_threadpool()->_unsafe_reset_threadpool(n);"
-
-ENGINE_H = """#pragma once
-#include <executorch/extension/module/module.h>
-class Engine {
- public:
-  void init(const char* path);
- private:
-  std::unique_ptr<executorch::extension::Module> module_;
-};
-"""
-ENGINE_CPP = """#include "engine.h"
-void Engine::init(const char* path) {
-  module_ = std::make_unique<executorch::extension::Module>(path);
-  (void)module_->load_method("forward");
-}
-"""
-THREADS_CPP = f"""#include <executorch/extension/threadpool/threadpool.h>
-void set_threads(int n) {{
-  {RESET}
-}}
-"""
-MAIN_CPP = """#include "engine.h"
-void set_threads(int n);
-int main() {
-  Engine engine;
-  engine.init("model.pte");
-  set_threads(4);
-  return 0;
-}
-"""
 
 
 def write(root: Path, files: dict[str, str]) -> Workspace:
