@@ -20,6 +20,15 @@ local function clients(buf)
   return vim.lsp.buf_get_clients(buf)
 end
 
+-- The buffer's diagnostic with this code (0.7 keeps the LSP code in user_data only).
+local function diagnostic_with_code(buf, code)
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if d.code == code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code == code) then
+      return d
+    end
+  end
+end
+
 local function first_result(responses)
   for _, response in pairs(responses or {}) do
     if response.result then return response.result end
@@ -44,13 +53,7 @@ local function run()
     result.api = "vim.lsp.start_client"
   end
   assert(vim.wait(15000, function() return next(clients(buf)) ~= nil end, 20), "client never attached")
-  local function et101()
-    for _, d in ipairs(vim.diagnostic.get(buf)) do
-      if d.code == "ET101" or (d.user_data and d.user_data.lsp and d.user_data.lsp.code == "ET101") then
-        return d
-      end
-    end
-  end
+  local function et101() return diagnostic_with_code(buf, "ET101") end
   assert(vim.wait(15000, function() return et101() ~= nil end, 20), "no ET101 diagnostic")
   local diagnostic = et101()
   result.diagnostic = { lnum = diagnostic.lnum, col = diagnostic.col, message = diagnostic.message }
@@ -97,13 +100,7 @@ local function run()
   if not vim.wait(3000, function() return next(clients(script)) ~= nil end, 20) then
     vim.lsp.buf_attach_client(script, client.id)
   end
-  local function et402()
-    for _, d in ipairs(vim.diagnostic.get(script)) do
-      if d.code == "ET402" or (d.user_data and d.user_data.lsp and d.user_data.lsp.code == "ET402") then
-        return d
-      end
-    end
-  end
+  local function et402() return diagnostic_with_code(script, "ET402") end
   assert(vim.wait(15000, function() return et402() ~= nil end, 20), "no ET402 diagnostic")
   local found = et402()
   result.export_diagnostic = { lnum = found.lnum, col = found.col, message = found.message }
