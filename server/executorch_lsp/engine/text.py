@@ -52,6 +52,11 @@ def _line_starts(data: bytes, lone_cr: bool) -> list[int]:
     return [0, *(match.end() for match in _LINE_BREAK.finditer(data))]
 
 
+def _row_and_start(data: bytes, offset: int) -> tuple[int, int]:
+    """The "\n"-separated row of ``offset`` and where it starts, counted in C."""
+    return data.count(b"\n", 0, offset), data.rfind(b"\n", 0, offset) + 1
+
+
 def _units(text: str, encoding: PositionEncoding) -> int:
     if encoding is PositionEncoding.UTF32:
         return len(text)
@@ -118,11 +123,11 @@ class TextBuffer:
 
     def point_at(self, offset: int) -> tuple[int, int]:
         """(row, byte column) as tree-sitter counts them: only "\n" ends a row."""
-        data = self._data
         if self._starts is not None and not self._lone_cr:
             row = bisect.bisect_right(self._starts, offset) - 1
             return row, offset - self._starts[row]
-        return data.count(b"\n", 0, offset), offset - data.rfind(b"\n", 0, offset) - 1
+        row, start = _row_and_start(self._data, offset)
+        return row, offset - start
 
     def offset_at(self, line: int, character: int, encoding: PositionEncoding) -> int:
         """Byte offset of an editor position; out-of-range positions are clamped."""
@@ -153,11 +158,9 @@ class TextBuffer:
     def _line_and_start(self, offset: int) -> tuple[int, int]:
         """A few lookups (a report of one finding) count line breaks in C instead of
         building the whole table."""
-        if self._starts is None and self._lookups < _UNINDEXED_LOOKUPS:
-            data = self._data
-            if b"\r" not in data:
-                self._lookups += 1
-                return data.count(b"\n", 0, offset), data.rfind(b"\n", 0, offset) + 1
+        if self._starts is None and self._lookups < _UNINDEXED_LOOKUPS and b"\r" not in self._data:
+            self._lookups += 1
+            return _row_and_start(self._data, offset)
         line = self.line_of(offset)
         return line, self._line_starts[line]
 
@@ -178,16 +181,15 @@ class TextBuffer:
     def replace_bytes(self, start: int, end: int, new: bytes) -> ByteEdit:
         start_point = self.point_at(start)
         old_end_point = self.point_at(end)
-        same_lines = self._starts is not None and self._keeps_line_breaks(start, end, new)
-        first_after = self.line_of(start) + 1 if same_lines else 0
+        # The table stays valid, shifted, when the edit leaves the line breaks as they are.
+        starts = self._starts if self._keeps_line_breaks(start, end, new) else None
+        first_after = self.line_of(start) + 1 if starts is not None else 0
         self._data = self._data[:start] + new + self._data[end:]
         delta = len(new) - (end - start)
-        if same_lines and self._starts is not None:
-            if delta:
-                starts = self._starts
-                starts[first_after:] = [value + delta for value in starts[first_after:]]
-        else:
+        if starts is None:
             self._starts, self._lone_cr = None, None
+        elif delta:
+            starts[first_after:] = [value + delta for value in starts[first_after:]]
         new_lines = new.count(b"\n")
         if new_lines:
             new_end_point = (start_point[0] + new_lines, len(new) - new.rfind(b"\n") - 1)
