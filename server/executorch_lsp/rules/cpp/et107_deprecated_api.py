@@ -24,7 +24,7 @@ from .headers import model_for
 from .legacy_names import ALIAS_NAMESPACES, replacement
 from .lexical import LiteralSpans, argument_count
 from .model_loads import Entity, TypeInfo
-from .syntax import member_call, path_parts, text
+from .syntax import ancestors, member_call, path_parts, text
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ def _alias(context: RuleContext, candidate: Candidate, torch_namespace: bool) ->
     if torch_namespace:
         model = model_for(context)
         node = model.node_at(candidate.start)
-        inside_torch = _inside_torch_namespace(node, model.data)
+        inside_torch = _inside_torch_namespace(node, model)
         if inside_torch and _declares_alias(node):
             return
     span = Span(candidate.start, candidate.end)
@@ -223,13 +223,14 @@ def _alias(context: RuleContext, candidate: Candidate, torch_namespace: bool) ->
     yield context.finding(span, message, fix=Fix(f"Use {new}", (TextEdit(span, new),)))
 
 
-def _inside_torch_namespace(node: ts.Node | None, data: bytes) -> bool:
-    while node is not None:
-        if node.type == "namespace_definition":
-            name = next((c for c in node.named_children if c.type != "declaration_list"), None)
-            if name is not None and path_parts(text(name, data))[:1] == ["torch"]:
+def _inside_torch_namespace(node: ts.Node | None, model: FileModel) -> bool:
+    if node is None:
+        return False
+    for around in [node, *ancestors(node, model.root)]:
+        if around.type == "namespace_definition":
+            name = next((c for c in around.named_children if c.type != "declaration_list"), None)
+            if name is not None and path_parts(text(name, model.data))[:1] == ["torch"]:
                 return True
-        node = node.parent
     return False
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 import tree_sitter as ts
 
@@ -20,7 +21,7 @@ from ...engine.languages import LanguageId
 from ..base import Rule, RuleContext
 from .et109_docs import DOCS
 from .file_model import FileModel
-from .syntax import text
+from .syntax import ancestors, text
 
 UNWRAP_USE = re.compile(rb"\b(?P<macro>ET_UNWRAP(?:_TOKENIZER)?)\s*\(")
 WINDOWS_SIGNAL = re.compile(rb"\b(?:_MSC_VER|_WIN32|_WIN64)\b|#\s*include\s*<[Ww]indows\.h>")
@@ -54,7 +55,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
             if node is None or node.type != "identifier" or _locally_portable(data, macro):
                 continue  # comments, strings and macro bodies are not identifiers
             call = node.parent
-            if call is None or call.type != "call_expression" or _excluded_for_msvc(call, data):
+            if call is None or call.type != "call_expression" or _excluded_for_msvc(call, model):
                 continue
             yield _finding(context, call, macro, signal)
 
@@ -63,9 +64,8 @@ def _windows_signal(model: FileModel) -> str | None:
     """The first sign in code (not comments or strings) that the file is built on Windows."""
     for match in WINDOWS_SIGNAL.finditer(model.data):
         node = model.node_at(match.start())
-        while node is not None and node.type not in _LITERALS:
-            node = node.parent
-        if node is None:
+        around = [node, *ancestors(node, model.root)] if node is not None else []
+        if not any(n.type in _LITERALS for n in around):
             return match.group(0).decode()
     return None
 
@@ -76,17 +76,15 @@ def _locally_portable(data: bytes, macro: str) -> bool:
     return definition is not None and b"({" not in definition.group("body")
 
 
-def _excluded_for_msvc(node: ts.Node, data: bytes) -> bool:
+def _excluded_for_msvc(node: ts.Node, model: FileModel) -> bool:
     """Whether an enclosing preprocessor branch is one MSVC never compiles."""
-    current = node
-    while current.parent is not None:
-        parent = current.parent
+    chain = [node, *ancestors(node, model.root)]
+    for current, parent in pairwise(chain):
         if parent.type in _CONDITIONALS:
             in_else = parent.child_by_field_name("alternative") == current
-            atoms, conjunction = _condition_atoms(parent, data)
+            atoms, conjunction = _condition_atoms(parent, model.data)
             if _branch_skips_msvc(atoms, conjunction, in_else):
                 return True
-        current = parent
     return False
 
 
