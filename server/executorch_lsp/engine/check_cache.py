@@ -448,8 +448,8 @@ class CheckCache:
 
 def _shared(store: _Store) -> _Store:
     """The store with equal parts of its entries' needs made one object each. Pickle
-    writes an object once per dump, and hundreds of needs list the same files: the
-    file shrinks by a quarter and loads about four times faster."""
+    writes an object once per dump, and hundreds of needs list the same files: on the
+    ExecuTorch tree the file shrinks by a fifth and loads in about half the time."""
     canonical: dict = {}
 
     def one(value):
