@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -116,3 +119,40 @@ def test_stops_landing_anywhere_leave_nothing_behind() -> None:
     assert stops > 100  # the deadlines did land
     spin(0.3)
     assert stopped_after(0.05, work=2) is not None  # and the watchdog still works
+
+
+PROFILED_AFTER_BLOCKS = textwrap.dedent(
+    """
+    import cProfile, time
+    from executorch_lsp.engine.interrupts import AnalysisInterrupted, interrupt_at
+
+    def spin(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            sum(range(100))
+
+    with interrupt_at(time.monotonic() + 10):
+        spin(0.01)
+    for _ in range(20):  # some stops land in the release, after the block
+        try:
+            with interrupt_at(time.monotonic() + 0.001):
+                spin(0.001)
+        except AnalysisInterrupted:
+            pass
+    profiler = cProfile.Profile()
+    profiler.enable()
+    spin(0.05)
+    profiler.disable()
+    print("profiled")
+    """
+)
+
+
+def test_a_profiler_or_debugger_keeps_working_after_watched_blocks() -> None:
+    """Ending a watch leaves no asynchronous-exception flag set: with it, a traced or
+    profiled thread loops forever at its next call."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROFILED_AFTER_BLOCKS], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "profiled"

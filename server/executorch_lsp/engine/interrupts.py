@@ -22,11 +22,36 @@ class AnalysisInterrupted(BaseException):
     rules' ``except Exception`` handlers do not swallow it."""
 
 
+class _StopDropped(BaseException):
+    """Raised in place of a stop that came too late, and caught at once."""
+
+
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
     """Schedule ``exception`` in the thread (None: drop one scheduled and not yet raised)."""
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
     )
+
+
+def _checkpoint() -> None:
+    """A Python call: a pending asynchronous exception is raised at its start."""
+
+
+def _drop_pending_stop() -> None:
+    """Drop a stop scheduled in this thread that may not have been raised yet.
+
+    Dropping it with NULL would leave the interpreter's "asynchronous exception pending"
+    flag set for good; a thread that is then traced or profiled (a debugger, coverage,
+    cProfile) loops forever at its next call (CPython 3.11). A harmless exception raised
+    in its place clears the flag when it is raised, and is caught here."""
+    ident = threading.get_ident()
+    try:
+        _raise_in(ident, _StopDropped)  # may be raised as soon as this call returns
+        for _ in range(8):
+            _checkpoint()
+    except _StopDropped:
+        return
+    _raise_in(ident, None)  # never raised: dropping it is all that is left
 
 
 class Watch:
@@ -73,11 +98,9 @@ class _Watchdog:
         finally:
             if owner:
                 try:
-                    with self._lock:
-                        self._release(ident)
+                    self._release(ident)
                 finally:
-                    with self._lock:
-                        self._release(ident)
+                    self._release(ident)
 
     def _watch(self, ident: int, watch: Watch, deadline: float) -> bool:
         """Watch the thread; whether the watchdog must wake earlier than planned."""
@@ -91,9 +114,13 @@ class _Watchdog:
         return deadline < self._wakes_at
 
     def _release(self, ident: int) -> None:
-        self._watches.pop(ident, None)
-        if self._due.pop(ident, None) is None:
-            _raise_in(ident, None)  # fired: drop the stop unless it was raised already
+        """End the thread's watch (again: nothing). If its stop was scheduled, it may not
+        have been raised yet: then it is dropped."""
+        with self._lock:
+            watched = self._watches.pop(ident, None) is not None
+            fired = self._due.pop(ident, None) is None
+        if watched and fired:
+            _drop_pending_stop()
 
     def _run(self) -> None:
         while True:
