@@ -46,6 +46,7 @@ class Workspace:
         self._contents: dict[str, bytes | None] = {}
         self._cached_bytes = 0
         self._memo: dict[tuple[str, Any], Any] = {}
+        self._by_listing: dict[tuple[str, LanguageId], dict[str, list[str]]] = {}
         self._per_file: dict[str, dict[str, Any]] = {}
         self._file_versions: dict[str, int] = {}
         self._matches: dict[tuple[LanguageId, Any], dict[str, bool]] = {}
@@ -92,13 +93,29 @@ class Workspace:
     def neighbours(self, path: str, language: LanguageId, limit: int = 200) -> list[str]:
         """Files of ``language`` in the same folder as ``path``."""
         folder = os.path.dirname(path)
-        by_folder = self.memo(("by-folder", language), lambda: _group(self.files(language)))
-        return by_folder.get(folder, [])[:limit]
+        return self._grouped("by-folder", language, _group).get(folder, [])[:limit]
 
     def with_stem(self, stem: str, language: LanguageId) -> list[str]:
         """Files of ``language`` named ``stem.<any extension>``."""
-        by_stem = self.memo(("by-stem", language), lambda: _by_stem(self.files(language)))
-        return by_stem.get(stem, [])
+        return self._grouped("by-stem", language, _by_stem).get(stem, [])
+
+    def _grouped(
+        self, kind: str, language: LanguageId, group: Callable[[list[str]], dict[str, list[str]]]
+    ) -> dict[str, list[str]]:
+        """The files of ``language`` grouped by ``group``, kept while the file list stays
+        the same (edits to a file's text keep it)."""
+        with self._lock:
+            grouped = self._by_listing.get((kind, language))
+            if grouped is None:
+                grouped = self._by_listing[(kind, language)] = group(self.files(language))
+            return grouped
+
+    def _list(self, path: str, language: LanguageId) -> None:
+        assert self._files is not None
+        listed = self._files.setdefault(language, [])
+        if path not in listed:
+            listed.append(path)
+            self._by_listing.clear()
 
     def version(self, path: str) -> int:
         """How many times ``path`` changed (buffer or disk) since the workspace was made."""
@@ -156,11 +173,9 @@ class Workspace:
             if self._overlay.get(path) == data:
                 return
             self._overlay[path] = data
-            if self._files is not None:
-                language = detect_language(path)
-                listed = self._files.setdefault(language, []) if language else []
-                if language is not None and path not in listed:
-                    listed.append(path)
+            language = detect_language(path)
+            if self._files is not None and language is not None:
+                self._list(path, language)
             self._changed(path)
 
     def drop_buffer(self, path: str) -> None:
@@ -179,6 +194,7 @@ class Workspace:
         listed = self._files.get(language, []) if self._files is not None and language else []
         if path in listed:
             listed.remove(path)
+            self._by_listing.clear()
 
     def file_changed(self, path: str) -> None:
         """The file changed on disk (saved, or changed by another program)."""
@@ -191,11 +207,10 @@ class Workspace:
         with self._lock:
             language = detect_language(path)
             if self._files is not None and language is not None:
-                listed = self._files.setdefault(language, [])
-                if exists and path not in listed:
-                    listed.append(path)
-                elif not exists and path in listed and path not in self._overlay:
-                    listed.remove(path)
+                if exists:
+                    self._list(path, language)
+                elif path not in self._overlay:
+                    self._unlist(path)
             self._changed(path)
 
     def _changed(self, path: str) -> None:
