@@ -1,4 +1,5 @@
-"""Stopping code that runs past a deadline: nesting, threads and forked workers."""
+"""Stopping code that runs past a deadline (nesting, threads and forked workers) or that
+gives way when asked."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import time
 
 import pytest
 
-from executorch_lsp.engine.interrupts import AnalysisInterrupted, interrupt_at
+from executorch_lsp.engine.interrupts import (
+    AnalysisInterrupted,
+    GaveWay,
+    GiveWay,
+    checkpoint,
+    giving_way,
+    interrupt_at,
+)
 
 
 def spin(seconds: float) -> None:
@@ -156,3 +164,28 @@ def test_a_profiler_or_debugger_keeps_working_after_watched_blocks() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "profiled"
+
+
+def test_work_that_gives_way_stops_at_its_next_checkpoint_once_asked() -> None:
+    request = GiveWay()
+    passed = 0
+    with pytest.raises(GaveWay), giving_way(request):
+        for step in range(10):
+            checkpoint()
+            passed += 1
+            if step == 3:
+                request.ask()
+    assert passed == 4
+    checkpoint()  # outside the block, asking stops nothing
+
+
+def test_a_request_is_asked_from_another_thread_and_nested_blocks_restore() -> None:
+    outer, inner = GiveWay(), GiveWay()
+    with giving_way(outer):
+        with giving_way(inner):
+            asker = threading.Thread(target=outer.ask)
+            asker.start()
+            asker.join()
+            checkpoint()  # the inner request is the one that applies here
+        with pytest.raises(GaveWay):
+            checkpoint()

@@ -8,9 +8,10 @@ from cross_file_project import ENGINE_CPP, ENGINE_H, MAIN_CPP, RESET, THREADS_CP
 from executorch_lsp.engine.analysis import analyze
 from executorch_lsp.engine.config import Config
 from executorch_lsp.engine.document import Document
+from executorch_lsp.engine.interrupts import GaveWay, GiveWay, giving_way
 from executorch_lsp.engine.languages import LanguageId
 from executorch_lsp.engine.workspace import Workspace
-from executorch_lsp.rules.cpp.call_graph import CallGraph
+from executorch_lsp.rules.cpp.call_graph import CallGraph, fingerprint
 
 
 def write(root: Path, files: dict[str, str]) -> Workspace:
@@ -166,3 +167,37 @@ void Engine::init(const char* path) {
     assert codes == ["ET103"]
     alone = Document(path, LanguageId.CPP, workspace.read(path))
     assert [f.code for f in analyze(alone, Config()).findings] == []
+
+
+class AskedAfter(GiveWay):
+    """A request that is asked once ``checks`` checkpoints have passed."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, checks: int) -> None:
+        self.left = checks
+
+    @property
+    def asked(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+def test_a_summary_that_gave_way_half_way_is_completed_unchanged(tmp_path: Path) -> None:
+    """The walk behind a file's summary for other files stops for a keystroke and is
+    resumed later; what it stopped in the middle of leaves no mark."""
+    chain = "".join(f"void step{i}(int n) {{ step{i + 1}(n); log(n); }}\n" for i in range(30))
+    text = chain + f"void step30(int n) {{ {RESET} }}\nvoid load(Module& m) {{ m.load(); }}\n"
+    workspace = write(tmp_path, {"chain.cpp": text})
+    path = str((tmp_path / "chain.cpp").resolve())
+    expected = fingerprint(Workspace(roots=[tmp_path]), path)  # never stopped
+    stops, found = 0, None
+    while found is None and stops < 100:
+        try:
+            with giving_way(AskedAfter(7 * (stops + 1))):  # stopped at ever later points
+                found = fingerprint(workspace, path)
+        except GaveWay:
+            stops += 1
+    assert stops > 5
+    assert found == expected
+    assert any(step[0] == "reset" for _, _, steps in expected for step in steps)

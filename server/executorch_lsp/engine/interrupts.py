@@ -1,9 +1,13 @@
-"""Stopping a rule that runs past the analysis time limit.
+"""Stopping work: a rule that runs past the analysis time limit, or work that gives way
+to something more urgent.
 
 A watchdog thread raises ``AnalysisInterrupted`` in the analysing thread when its
 deadline passes (CPython's asynchronous exceptions: raised at the next bytecode the
 thread runs, so a long call into tree-sitter finishes first). One watchdog serves every
 thread of the process; watching costs a lock and a dictionary entry, not a thread.
+
+Work that gives way stops at its next ``checkpoint()`` once asked (``GaveWay``): no
+asynchronous exception, so the deadlines of the blocks it runs keep applying.
 """
 
 from __future__ import annotations
@@ -143,3 +147,40 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_WATCHDOG._reset)
 
 interrupt_at = _WATCHDOG.interrupt_at
+
+
+class GaveWay(BaseException):
+    """Work that gives way was asked to stop (raised at its next ``checkpoint()``)."""
+
+
+class GiveWay:
+    """A request, made from another thread, that some work stop at its next checkpoint."""
+
+    __slots__ = ("asked",)
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def ask(self) -> None:
+        self.asked = True
+
+
+_giving_way = threading.local()
+
+
+@contextmanager
+def giving_way(request: GiveWay) -> Iterator[None]:
+    """Run the block so that ``request.ask()`` stops it at its next checkpoint."""
+    outer = getattr(_giving_way, "request", None)
+    _giving_way.request = request
+    try:
+        yield
+    finally:
+        _giving_way.request = outer
+
+
+def checkpoint() -> None:
+    """A point where work that gives way stops, once asked (``GaveWay``)."""
+    request = getattr(_giving_way, "request", None)
+    if request is not None and request.asked:
+        raise GaveWay

@@ -22,7 +22,7 @@ import tree_sitter as ts
 from ...engine import grammars
 from ...engine.document import Document
 from ...engine.findings import Site
-from ...engine.interrupts import AnalysisInterrupted, interrupt_at
+from ...engine.interrupts import AnalysisInterrupted, checkpoint, interrupt_at
 from ...engine.languages import LanguageId, detect_language
 from ...engine.workspace import Workspace
 from ..screens import WORD_BYTES, AnyOf
@@ -149,7 +149,11 @@ class FileSummary:
         return self._facts[name]
 
     def items(self) -> list[tuple[str, list[FunctionFacts]]]:
-        return [(name, self.get(name)) for name in self._units]
+        found = []
+        for name in self._units:
+            checkpoint()  # the whole file's facts: a walk that may give way (calls, too)
+            found.append((name, self.get(name)))
+        return found
 
     def mentioning(self, needles: tuple[bytes, ...]) -> list[tuple[str, list[FunctionFacts]]]:
         """The facts of the functions whose body holds one of ``needles`` (the others
@@ -210,12 +214,15 @@ class _FileSummarizer:
         self._in_progress.add(key)
         collected: list[Step] = []
         walker = OrderWalker(lambda call: self._classify(unit, call, collected))
-        walker.run(unit.body)
-        self._in_progress.discard(key)
+        try:
+            walker.run(unit.body)
+        finally:  # a stopped walk leaves no mark: the summary is kept and asked again
+            self._in_progress.discard(key)
         self._steps[key] = _trim(collected)
         return self._steps[key]
 
     def _classify(self, unit: Unit, call: ts.Node, collected: list[Step]) -> list[Event]:
+        checkpoint()
         if len(collected) >= _MAX_STEPS:
             return []
         kind = classify_local(self.model, unit, call)

@@ -266,14 +266,21 @@ class FileModel:
     def member_hint(self, name: str) -> TypeInfo | None:
         """A member's type learnt from ``m_ = make_unique<Module>(...)`` or ``m_(...)`` inits."""
         if name not in self._hints:
-            self._hints[name] = None
-            for offset in self.occurrences(name):
-                node = self.node_at(offset)
-                found = self._hint_from(node) if node is not None else None
-                if found is not None:
-                    self._hints[name] = found
-                    break
+            self._hints[name] = None  # while searching: a hint that leads back here is none
+            try:
+                self._hints[name] = self._search_hint(name)
+            except BaseException:
+                del self._hints[name]  # stopped half way (a time limit): search again later
+                raise
         return self._hints[name]
+
+    def _search_hint(self, name: str) -> TypeInfo | None:
+        for offset in self.occurrences(name):
+            node = self.node_at(offset)
+            found = self._hint_from(node) if node is not None else None
+            if found is not None:
+                return found
+        return None
 
     def _hint_from(self, node: ts.Node) -> TypeInfo | None:
         parent = node.parent
