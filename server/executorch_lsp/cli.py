@@ -506,8 +506,9 @@ def _rules(fmt: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .lsp.server import create_server
+    from .lsp.server import SWITCH_INTERVAL_SECONDS, create_server
 
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     server = create_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..engine.config import Config, ConfigError, find_config_file, load_file
 from ..engine.document import Document
+from ..engine.interrupts import GaveWay, GiveWay, giving_way
 from ..engine.languages import LanguageId
 from ..engine.workspace import Workspace
 from ..engine.workspace_check import DiskChange
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 # Beyond this many files changed on disk at once (a checkout), every cross-file fact is
 # taken as changed instead of comparing each file's facts.
 MAX_FINGERPRINTED_CHANGES = 64
-# How long an analysis waits for the workspace index before it goes without it (the
-# cross-file findings come with the analysis that follows the index).
+# How long a document's first analysis waits for the workspace index before it goes
+# without it (the cross-file findings come with the analysis that follows the index).
 INDEX_WAIT_SECONDS = 0.02
 
 
@@ -95,22 +96,43 @@ class DocumentStore:
         self.epoch = 0
         self.language_epochs: dict[LanguageId, int] = dict.fromkeys(LanguageId, 0)
         self._fingerprints: dict[str, tuple] = {}
+        self._giving_way: GiveWay | None = None
+        self._unremembered: set[str] = set()
 
     def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
         document = Document.from_text(path, language, text, version)
         self.documents[uri] = OpenDocument(uri, document)
         self.sync_buffer(uri)
 
-    def remember_facts(self, uri: str) -> None:
+    def remember_facts(self, uri: str) -> bool:
         """Record what other files may depend on in a newly opened document (after its
-        first diagnostics: it may take a walk over the whole file)."""
+        first diagnostics: it may take a walk over the whole file). False when that is
+        left for later: the index is being built, or a keystroke came first."""
+        if not self.index_ready.is_set():
+            self._unremembered.add(uri)  # the walk would wait for the index's file list
+            return False
         self.sync_all()
         entry = self.documents.get(uri)
         path = entry.document.path if entry is not None else None
         if self.workspace is not None and path is not None and path not in self._fingerprints:
-            from ..rules import workspace_fingerprint
+            fingerprint = self._fingerprint_giving_way(path)
+            if fingerprint is None:
+                self._unremembered.add(uri)
+                return False
+            self._fingerprints[path] = fingerprint
+        return True
 
-            self._fingerprints[path] = workspace_fingerprint(self.workspace, path)
+    def remember_pending(self) -> bool:
+        """Record the documents left for later (once the index is built, at pauses in
+        typing), as they are now: analyses made without the index are made again, and
+        edits since were seen by other files' analyses. False when a keystroke came
+        first."""
+        pending, self._unremembered = list(self._unremembered), set()
+        for done, uri in enumerate(pending):
+            if not self.remember_facts(uri):
+                self._unremembered.update(pending[done:])
+                return False
+        return True
 
     def sync_buffer(self, uri: str) -> None:
         """Let the workspace see the editor's text of ``uri`` instead of the disk's (once
@@ -136,18 +158,45 @@ class DocumentStore:
             self.workspace.drop_buffer(entry.document.path)
             self.check_dependents(entry.document.path)
 
-    def check_dependents(self, path: str) -> bool:
-        """After ``path`` was saved or closed: did it change what other files depend on?
-        Then every open document is analysed again."""
+    def check_dependents(self, path: str, give_way: bool = False) -> bool:
+        """After ``path`` was edited, saved or closed: did it change what other files
+        depend on? Then every open document is analysed again. ``give_way``: the check
+        stops (False) when a document changes meanwhile; the next pause checks again."""
         if self.workspace is None:
             return False
         self.sync_all()
         from ..rules import languages_affected, workspace_fingerprint
 
-        fingerprint = workspace_fingerprint(self.workspace, path)
+        if give_way:
+            fingerprint = self._fingerprint_giving_way(path)
+            if fingerprint is None:
+                return False
+        else:
+            fingerprint = workspace_fingerprint(self.workspace, path)
         before = self._fingerprints.get(path, fingerprint)
         self._fingerprints[path] = fingerprint
         return self._bump(languages_affected(before, fingerprint))
+
+    def _fingerprint_giving_way(self, path: str) -> tuple | None:
+        """What other files depend on in ``path`` (a walk over the whole file), or None
+        when a document changed first: the walk gives way to keystrokes' diagnostics."""
+        from ..rules import workspace_fingerprint
+
+        assert self.workspace is not None
+        request = self._giving_way = GiveWay()
+        try:
+            with giving_way(request):
+                return workspace_fingerprint(self.workspace, path)
+        except GaveWay:
+            return None
+        finally:
+            self._giving_way = None
+
+    def give_way(self) -> None:
+        """A document changed (on the event loop): the walk that gives way to it stops."""
+        request = self._giving_way
+        if request is not None:
+            request.ask()
 
     def _bump(self, languages: set[LanguageId] | frozenset[LanguageId]) -> bool:
         for language in languages:
@@ -207,7 +256,7 @@ class DocumentStore:
             started = time.perf_counter()
             previous = entry.analysis if entry.analyzed_epoch == self.epoch else None
             workspace = self.workspace
-            if workspace is not None and not self.index_ready.wait(INDEX_WAIT_SECONDS):
+            if workspace is not None and not self._index_ready_for(entry):
                 workspace, self._went_without_index = None, True
             elif workspace is not None:
                 self.sync_all()
@@ -221,6 +270,14 @@ class DocumentStore:
             entry.analyzed_version = entry.document.version
             entry.analyzed_generation = self.configs.generation
         return entry, entry.analysis, error
+
+    def _index_ready_for(self, entry: OpenDocument) -> bool:
+        """Whether the workspace index is ready; a document's first analysis waits for it
+        briefly (its first diagnostics may then hold cross-file findings), later ones do
+        not (each keystroke would pay the wait)."""
+        if self.index_ready.is_set():
+            return True
+        return entry.analysis is None and self.index_ready.wait(INDEX_WAIT_SECONDS)
 
     def index_built(self) -> bool:
         """After the workspace index was built: True when analyses made without it are
