@@ -326,17 +326,24 @@ async def timed_keystroke(
 
 
 async def edits_while(
-    client: BenchClient, uri: str, text: str, running, count: int, first_version: int = 2
+    client: BenchClient,
+    uri: str,
+    text: str,
+    running,
+    count: int,
+    first_version: int = 2,
+    pause: float = 0.05,
 ) -> list[float]:
-    """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done).
-    Versions only grow: a server ignores a change older than the text it has."""
+    """didChange -> diagnostics of ``uri`` (``count`` times or until ``running`` is done),
+    ``pause`` seconds apart (0.05: typing, not a flood). Versions only grow: a server
+    ignores a change older than the text it has."""
     line, column = middle_code_position(text)
     samples = []
     for version in range(first_version, first_version + 2 * count):
         if running is not None and running.done():
             break
         samples.append(await timed_keystroke(client, uri, version, line, column))
-        await asyncio.sleep(0.05)  # typing, not a flood
+        await asyncio.sleep(pause)
     return samples
 
 
@@ -362,10 +369,16 @@ async def bench_workspace_check(corpus: Path, docs: dict[int, str], reps: int) -
     await open_and_wait(client, uri, text)
     await asyncio.sleep(5)  # the index
     quiet = await edits_while(client, uri, text, None, reps)
+    version = 2 + 2 * reps
+    # After each 0.4 s pause the server records what other files depend on in the file
+    # (a walk over all of it); the next keystroke comes while that walk runs.
+    paused = await edits_while(client, uri, text, None, reps, first_version=version, pause=0.4)
+    version += 2 * reps
     running = asyncio.ensure_future(workspace_pull(client, {}))
-    busy = await edits_while(client, uri, text, running, reps * 4, first_version=2 + 2 * reps)
+    busy = await edits_while(client, uri, text, running, reps * 4, first_version=version)
     await running
     print(f"didChange 5000 lines, idle              {percentiles(quiet)}")
+    print(f"didChange 5000 lines, after pauses      {percentiles(paused)}")
     print(f"didChange 5000 lines, workspace check   {percentiles(busy)}")
     await stop_server(client)
 
