@@ -70,6 +70,40 @@ async def test_finding_points_into_the_files_that_load_and_reset(
     assert again.code == "ET101"
 
 
+# Enough functions that working out threads.cpp's summary for other files takes a while:
+# keystrokes land while it runs.
+HELPERS = "".join(f"int helper{i}(int n) {{ return log(n) + other(n); }}\n" for i in range(1500))
+
+
+async def test_a_summary_stopped_by_keystrokes_is_worked_out_at_the_last_pause(
+    client: LanguageClient, tmp_path: Path
+):
+    threads = THREADS_CPP + HELPERS
+    (tmp_path / "engine.cpp").write_text(ENGINE_CPP, encoding="utf-8")
+    (tmp_path / "threads.cpp").write_text(threads, encoding="utf-8")
+    (tmp_path / "main.cpp").write_text(MAIN_CPP, encoding="utf-8")
+    await start(client, tmp_path.as_uri())
+    main_uri = (tmp_path / "main.cpp").as_uri()
+    open_document(client, main_uri, MAIN_CPP)
+    await diagnostics_once(client, main_uri, bool, version=1)
+    threads_uri = (tmp_path / "threads.cpp").as_uri()
+    open_document(client, threads_uri, threads)
+    await diagnostics_for(client, threads_uri, version=1)
+
+    # Keystrokes just past each pause: every summary walk they meet gives way. The last
+    # one comments the reset out, and nothing is saved.
+    for version in range(2, 8):
+        edit_document(client, threads_uri, version, (5, 0), (5, 0), "x")
+        await asyncio.sleep(0.35)
+    edit_document(client, threads_uri, 8, (2, 2), (2, 2), "// ")
+    refreshed = await asyncio.wait_for(diagnostics_once(client, main_uri, not_, version=1), 30)
+    assert list(refreshed) == []
+
+
+def not_(diagnostics) -> bool:
+    return not diagnostics
+
+
 LOAD = (
     'load("@fbsource//xplat/executorch/codegen:codegen.bzl", '
     '"et_operator_library", "executorch_generated_lib")\n'

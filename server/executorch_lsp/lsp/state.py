@@ -97,7 +97,7 @@ class DocumentStore:
         self.language_epochs: dict[LanguageId, int] = dict.fromkeys(LanguageId, 0)
         self._fingerprints: dict[str, tuple] = {}
         self._giving_way: GiveWay | None = None
-        self._unremembered: set[str] = set()
+        self._unremembered: dict[str, int | None] = {}  # uri -> its version when opened
 
     def open(self, uri: str, path: str, language: LanguageId, text: str, version: int) -> None:
         document = Document.from_text(path, language, text, version)
@@ -108,30 +108,36 @@ class DocumentStore:
         """Record what other files may depend on in a newly opened document (after its
         first diagnostics: it may take a walk over the whole file). False when that is
         left for later: the index is being built, or a keystroke came first."""
-        if not self.index_ready.is_set():
-            self._unremembered.add(uri)  # the walk would wait for the index's file list
-            return False
-        self.sync_all()
         entry = self.documents.get(uri)
-        path = entry.document.path if entry is not None else None
-        if self.workspace is not None and path is not None and path not in self._fingerprints:
-            fingerprint = self._fingerprint_giving_way(path)
-            if fingerprint is None:
-                self._unremembered.add(uri)
-                return False
-            self._fingerprints[path] = fingerprint
-        return True
+        return entry is None or self._remember(uri, entry.document.version)
 
     def remember_pending(self) -> bool:
         """Record the documents left for later (once the index is built, at pauses in
-        typing), as they are now: analyses made without the index are made again, and
-        edits since were seen by other files' analyses. False when a keystroke came
-        first."""
-        pending, self._unremembered = list(self._unremembered), set()
-        for done, uri in enumerate(pending):
-            if not self.remember_facts(uri):
-                self._unremembered.update(pending[done:])
+        typing). False when a keystroke came first."""
+        pending, self._unremembered = list(self._unremembered.items()), {}
+        for done, (uri, opened_version) in enumerate(pending):
+            if not self._remember(uri, opened_version):
+                self._unremembered.update(pending[done + 1 :])
                 return False
+        return True
+
+    def _remember(self, uri: str, opened_version: int | None) -> bool:
+        if not self.index_ready.is_set():
+            self._unremembered[uri] = opened_version  # the walk would wait for the index
+            return False
+        self.sync_all()
+        entry = self.documents.get(uri)
+        if entry is None or self.workspace is None or entry.document.path in self._fingerprints:
+            return True
+        if entry.document.version != opened_version:
+            # Edited since it was opened: other files' analyses may have seen either
+            # text, so nothing is recorded and the next check refreshes them.
+            return True
+        fingerprint = self._fingerprint_giving_way(entry.document.path)
+        if fingerprint is None:
+            self._unremembered[uri] = opened_version
+            return False
+        self._fingerprints[entry.document.path] = fingerprint
         return True
 
     def sync_buffer(self, uri: str) -> None:
@@ -173,8 +179,10 @@ class DocumentStore:
                 return False
         else:
             fingerprint = workspace_fingerprint(self.workspace, path)
-        before = self._fingerprints.get(path, fingerprint)
+        before = self._fingerprints.get(path)
         self._fingerprints[path] = fingerprint
+        if before is None:  # never recorded: what other files' analyses saw is unknown
+            before = ()
         return self._bump(languages_affected(before, fingerprint))
 
     def _fingerprint_giving_way(self, path: str) -> tuple | None:
