@@ -31,16 +31,24 @@ int main() {
 """
 
 
+async def open_main(
+    client: LanguageClient, root: Path, threads: str = THREADS_CPP
+) -> tuple[str, list[types.Diagnostic]]:
+    """Write the project, start the server on it and open main.cpp: its uri and its
+    first diagnostics that hold a finding (once the index is built)."""
+    (root / "engine.cpp").write_text(ENGINE_CPP, encoding="utf-8")
+    (root / "threads.cpp").write_text(threads, encoding="utf-8")
+    (root / "main.cpp").write_text(MAIN_CPP, encoding="utf-8")
+    await start(client, root.as_uri())
+    main_uri = (root / "main.cpp").as_uri()
+    open_document(client, main_uri, MAIN_CPP)
+    return main_uri, await diagnostics_once(client, main_uri, bool, version=1)
+
+
 async def test_finding_points_into_the_files_that_load_and_reset(
     client: LanguageClient, tmp_path: Path
 ):
-    (tmp_path / "engine.cpp").write_text(ENGINE_CPP, encoding="utf-8")
-    (tmp_path / "threads.cpp").write_text(THREADS_CPP, encoding="utf-8")
-    (tmp_path / "main.cpp").write_text(MAIN_CPP, encoding="utf-8")
-    await start(client, tmp_path.as_uri())
-    main_uri = (tmp_path / "main.cpp").as_uri()
-    open_document(client, main_uri, MAIN_CPP)
-    (diagnostic,) = await diagnostics_once(client, main_uri, bool, version=1)
+    main_uri, (diagnostic,) = await open_main(client, tmp_path)
     assert diagnostic.code == "ET101"
     assert diagnostic.range.start == types.Position(4, 2)
     remote = {
@@ -79,13 +87,8 @@ async def test_a_summary_stopped_by_keystrokes_is_worked_out_at_the_last_pause(
     client: LanguageClient, tmp_path: Path
 ):
     threads = THREADS_CPP + HELPERS
-    (tmp_path / "engine.cpp").write_text(ENGINE_CPP, encoding="utf-8")
-    (tmp_path / "threads.cpp").write_text(threads, encoding="utf-8")
-    (tmp_path / "main.cpp").write_text(MAIN_CPP, encoding="utf-8")
-    await start(client, tmp_path.as_uri())
-    main_uri = (tmp_path / "main.cpp").as_uri()
-    open_document(client, main_uri, MAIN_CPP)
-    await diagnostics_once(client, main_uri, bool, version=1)
+    main_uri, (diagnostic,) = await open_main(client, tmp_path, threads)
+    assert diagnostic.code == "ET101"
     threads_uri = (tmp_path / "threads.cpp").as_uri()
     open_document(client, threads_uri, threads)
     await diagnostics_for(client, threads_uri, version=1)
@@ -96,11 +99,11 @@ async def test_a_summary_stopped_by_keystrokes_is_worked_out_at_the_last_pause(
         edit_document(client, threads_uri, version, (5, 0), (5, 0), "x")
         await asyncio.sleep(0.35)
     edit_document(client, threads_uri, 8, (2, 2), (2, 2), "// ")
-    refreshed = await asyncio.wait_for(diagnostics_once(client, main_uri, not_, version=1), 30)
+    refreshed = await asyncio.wait_for(diagnostics_once(client, main_uri, _empty, version=1), 30)
     assert list(refreshed) == []
 
 
-def not_(diagnostics) -> bool:
+def _empty(diagnostics: list[types.Diagnostic]) -> bool:
     return not diagnostics
 
 

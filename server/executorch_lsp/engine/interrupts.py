@@ -37,8 +37,8 @@ def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
     )
 
 
-def _checkpoint() -> None:
-    """A Python call: a pending asynchronous exception is raised at its start."""
+def _python_call() -> None:
+    """Nothing: a pending asynchronous exception is raised at the start of any call."""
 
 
 def _drop_pending_stop() -> None:
@@ -52,7 +52,7 @@ def _drop_pending_stop() -> None:
     try:
         _raise_in(ident, _StopDropped)  # may be raised as soon as this call returns
         for _ in range(8):
-            _checkpoint()
+            _python_call()
     except _StopDropped:
         return
     _raise_in(ident, None)  # never raised: dropping it is all that is left

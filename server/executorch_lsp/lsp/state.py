@@ -179,10 +179,9 @@ class DocumentStore:
                 return False
         else:
             fingerprint = workspace_fingerprint(self.workspace, path)
-        before = self._fingerprints.get(path)
+        # Never recorded: what other files' analyses saw is unknown, so all of it changed.
+        before = self._fingerprints.get(path, ())
         self._fingerprints[path] = fingerprint
-        if before is None:  # never recorded: what other files' analyses saw is unknown
-            before = ()
         return self._bump(languages_affected(before, fingerprint))
 
     def _fingerprint_giving_way(self, path: str) -> tuple | None:
